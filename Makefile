@@ -1,0 +1,55 @@
+# 電子保証ガイド — every command sets up its own virtual environment first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: setup build check serve run test bench new-city clean node
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q ".[dev]"
+	touch $(STAMP)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.installed
+
+node: node_modules/.installed
+
+## build: validate the data and write the site to output/
+build: setup
+	$(PY) -m scripts.build
+
+## check: validate all data files and name every error (file:line:column)
+check: setup
+	$(PY) -m scripts.check
+
+## serve: preview with rebuild on change on http://127.0.0.1:$(PORT)
+serve: setup
+	$(PY) -m scripts.devserver --watch --port $(PORT)
+
+## run: set up, build, load demo certificates and serve the site with a working lookup
+run: setup
+	$(PY) -m scripts.build
+	$(PY) -m scripts.load_certificates data/demo_certificates.yaml --demo --quiet
+	$(PY) -m scripts.devserver --port $(PORT)
+
+## new-city: scaffold a guidance file and its adopters row
+new-city: setup
+	$(PY) -m scripts.new_city $(ARGS)
+
+## test: set up and run the whole test suite
+test: setup
+	$(PY) -m pytest -q
+
+## bench: run the benchmarks, results under bench/results/
+bench: setup
+	$(PY) -m bench.run
+
+clean:
+	rm -rf output .build-tmp* var cache

@@ -1,0 +1,25 @@
+"""Loose matching of Japanese text for the adopter filter and search.
+
+People type 竹田, たけた or タケタ and full- or half-width forms; all must find 竹田市. The same
+folding runs in Python (to precompute each row's search key) and in the page's script.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_KATA_START, _KATA_END = ord("ァ"), ord("ヶ")
+_SHIFT = ord("ァ") - ord("ぁ")
+
+
+def fold(text: str) -> str:
+    """NFKC, lower case, katakana to hiragana, spaces removed."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if _KATA_START <= code <= _KATA_END and ch not in "ヵヶ":
+            out.append(chr(code - _SHIFT))
+        elif not ch.isspace():
+            out.append(ch)
+    return "".join(out)

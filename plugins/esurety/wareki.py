@@ -1,0 +1,57 @@
+"""Japanese era dates (和暦): pages show both eras, staff sometimes type the era into a date field.
+
+Era start days are the legal ones (元号法 and the era-change ordinances): 令和 from 2019-05-01,
+平成 from 1989-01-08, 昭和 from 1926-12-25.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+ERAS: tuple[tuple[str, dt.date], ...] = (
+    ("令和", dt.date(2019, 5, 1)),
+    ("平成", dt.date(1989, 1, 8)),
+    ("昭和", dt.date(1926, 12, 25)),
+)
+_ERA_ABBREV = {"R": "令和", "H": "平成", "S": "昭和"}
+_WAREKI_RE = re.compile(r"^\s*(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*[年.\-/]\s*(\d{1,2})\s*(?:[月.\-/]\s*(\d{1,2})\s*日?)?\s*(?:月)?\s*$")
+
+
+def era_of(day: dt.date) -> tuple[str, int]:
+    """The era name and year number for a Gregorian date."""
+    for name, start in ERAS:
+        if day >= start:
+            return name, day.year - start.year + 1
+    raise ValueError(f"{day} is before 昭和")
+
+
+def _year_label(n: int) -> str:
+    return "元" if n == 1 else str(n)
+
+
+def format_date(day: dt.date) -> str:
+    """令和6年10月1日 (2024-10-01)."""
+    era, year = era_of(day)
+    return f"{era}{_year_label(year)}年{day.month}月{day.day}日 ({day.isoformat()})"
+
+
+def format_month(year: int, month: int) -> str:
+    """令和6年10月 (2024-10)."""
+    era, era_year = era_of(dt.date(year, month, 1))
+    return f"{era}{_year_label(era_year)}年{month}月 ({year:04d}-{month:02d})"
+
+
+def parse_wareki(text: str) -> dt.date | None:
+    """Read 令和8年4月1日, R8.4.1 or 令和8年4月 (first of the month); None when it is not an era date."""
+    m = _WAREKI_RE.match(unicodedata.normalize("NFKC", str(text)))
+    if not m:
+        return None
+    era = _ERA_ABBREV.get(m.group(1), m.group(1))
+    start = dict(ERAS)[era]
+    year = 1 if m.group(2) == "元" else int(m.group(2))
+    try:
+        return dt.date(start.year + year - 1, int(m.group(3)), int(m.group(4) or 1))
+    except ValueError:
+        return None
