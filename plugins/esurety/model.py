@@ -251,6 +251,37 @@ class GuarantorList(Strict):
     guarantors: list[Guarantor] = Field(min_length=1)
 
 
+class UsageRow(Strict):
+    """One orderer's e-surety usage figures (seed: 佐賀県内電子保証導入自治体における利用実績)."""
+
+    name: ShortText
+    start: YearMonth
+    advance_payment_count: int = Field(ge=0, description="前払金保証件数")
+    electronic_count: int = Field(ge=0, description="うち、電子保証利用件数")
+    stated_rate: float | None = Field(default=None, ge=0, le=100, description="資料に記載の利用率（%）")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "UsageRow":
+        if self.electronic_count > self.advance_payment_count:
+            raise ValueError("電子保証利用件数が前払金保証件数を超えています。")
+        return self
+
+    @property
+    def rate(self) -> float:
+        return 100.0 * self.electronic_count / self.advance_payment_count if self.advance_payment_count else 0.0
+
+
+class UsageTable(Strict):
+    """data/usage/*.yaml: usage statistics published by a guarantor for one region."""
+
+    title: ShortText
+    region: ShortText
+    as_of: ShortText = Field(description="集計時点（資料の文言、例: 2026年1月末現在）")
+    unit: ShortText = "件"
+    source: Source
+    rows: list[UsageRow] = Field(min_length=1)
+
+
 class Vocabulary(BaseModel):
     """data/vocabulary.yaml: the Japanese label of every key."""
 
@@ -275,4 +306,5 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "adopters": AdopterTable,
     "guarantors": GuarantorList,
     "vocabulary": Vocabulary,
+    "usage": UsageTable,
 }
