@@ -1,0 +1,89 @@
+"""The Pelican generator that turns the validated data into pages.
+
+Validation runs in ``generate_context`` — before Pelican writes anything — so invalid data
+fails the build with every error listed and no page written from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pelican.generators import Generator
+
+from . import views
+from .dataset import Dataset, load_dataset
+
+logger = logging.getLogger(__name__)
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def build_date(settings: dict[str, Any]) -> dt.date:
+    """The day the build counts as 'today' for 運用中/開始予定; BUILD_DATE (YYYY-MM-DD) overrides it."""
+    value = os.environ.get("BUILD_DATE") or settings.get("ESURETY_BUILD_DATE")
+    if value:
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    return dt.datetime.now(JST).date()
+
+
+class ESuretyGenerator(Generator):
+    """Writes guidance pages, the guidance index and the adopter table."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.env.filters.update(views.JINJA_FILTERS)
+        self.data: Dataset | None = None
+
+    @property
+    def root(self) -> Path:
+        return Path(self.settings.get("ESURETY_ROOT") or Path(self.settings["PATH"]).parent)
+
+    def generate_context(self) -> None:
+        self.today = build_date(self.settings)
+        self.data = load_dataset(self.root)
+        self.env.globals.update(views.jinja_globals(self.data, self.today))
+        self.context["esurety"] = self.data
+        self.context["esurety_today"] = self.today
+
+    def generate_output(self, writer: Any) -> None:
+        assert self.data is not None
+        data = self.data
+        guidance = sorted(data.guidance, key=lambda g: (g.prefecture or "", g.reading))
+        adopters = views.adopter_view(data, self.today)
+        rows_by_page = {r.adopter.page: r for g in adopters.prefectures for r in g.rows if r.adopter.page}
+        page_tpl = self.get_template("guidance")
+        for g in guidance:
+            writer.write_file(
+                f"municipalities/{g.slug}/index.html", page_tpl, self.context,
+                guidance=g, adopter_row=rows_by_page.get(g.slug), page_name=f"municipalities/{g.slug}/index",
+                url=f"municipalities/{g.slug}/", relative_urls=self.settings["RELATIVE_URLS"],
+            )
+        writer.write_file(
+            "municipalities/index.html", self.get_template("guidance_index"), self.context,
+            guidance_list=guidance, url="municipalities/", relative_urls=self.settings["RELATIVE_URLS"],
+            page_name="municipalities/index",
+        )
+        writer.write_file(
+            "adopters/index.html", self.get_template("adopters"), self.context,
+            adopters=adopters, usage_tables=data.usage, url="adopters/",
+            relative_urls=self.settings["RELATIVE_URLS"], page_name="adopters/index",
+        )
+        by_start = sorted((r for grp in (*adopters.bodies, *adopters.prefectures) for r in grp.rows),
+                          key=lambda r: r.adopter.start or "0000-00", reverse=True)
+        writer.write_file(
+            "adopters/by-start/index.html", self.get_template("adopters_by_start"), self.context,
+            rows=by_start, url="adopters/by-start/", relative_urls=self.settings["RELATIVE_URLS"],
+            page_name="adopters/by-start/index",
+        )
+        faq_pages = sorted((p for p in self.context.get("pages", []) if p.slug.startswith("faq/")),
+                           key=lambda p: p.slug)
+        writer.write_file("faq/index.html", self.get_template("faq_index"), self.context, faq_pages=faq_pages,
+                          url="faq/", relative_urls=self.settings["RELATIVE_URLS"], page_name="faq/index")
+        writer.write_file("404.html", self.get_template("404"), self.context, url="404.html",
+                          relative_urls=False, page_name="404")
+        logger.info("wrote %d guidance pages and the adopter table (%d rows)", len(guidance), adopters.total)
