@@ -31,6 +31,18 @@ def build_date(settings: dict[str, Any]) -> dt.date:
     return dt.datetime.now(JST).date()
 
 
+def extra_outputs() -> list:
+    """Further outputs (exports, feeds, pictures...), each a callable ``(generator, writer, data, adopters)``.
+
+    They live in their own modules and are listed in ``extras.OUTPUTS``.
+    """
+    try:
+        from .extras import OUTPUTS
+    except ImportError:
+        return []
+    return list(OUTPUTS)
+
+
 class ESuretyGenerator(Generator):
     """Writes guidance pages, the guidance index and the adopter table."""
 
@@ -86,4 +98,6 @@ class ESuretyGenerator(Generator):
                           url="faq/", relative_urls=self.settings["RELATIVE_URLS"], page_name="faq/index")
         writer.write_file("404.html", self.get_template("404"), self.context, url="404.html",
                           relative_urls=False, page_name="404")
+        for write_extra in extra_outputs():
+            write_extra(self, writer, data, adopters)
         logger.info("wrote %d guidance pages and the adopter table (%d rows)", len(guidance), adopters.total)
