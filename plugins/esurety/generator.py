@@ -7,6 +7,7 @@ fails the build with every error listed and no page written from it.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import logging
 import os
 from pathlib import Path
@@ -36,10 +37,10 @@ def extra_outputs() -> list:
 
     They live in their own modules and are listed in ``extras.OUTPUTS``.
     """
-    try:
-        from .extras import OUTPUTS
-    except ImportError:
+    if importlib.util.find_spec(f"{__package__}.extras") is None:
         return []
+    from .extras import OUTPUTS
+
     return list(OUTPUTS)
 
 
