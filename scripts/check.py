@@ -1,9 +1,15 @@
-"""Validate every data file and list every error as file:line:column, field and a Japanese explanation."""
+"""Validate every data file and list every error as file:line:column, field and a Japanese explanation.
+
+`make check` runs this. It checks what the build checks (scripts/build.py refuses the same
+errors) plus what only matters to editors: that each data file starts with the line that points
+editors at its JSON Schema, and that the committed schemas match the model.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -11,22 +17,58 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _shown_root(root: Path) -> Path:
+    """The project root as staff typed it: relative paths make file:line:column short and clickable."""
+    rel = os.path.relpath(root.resolve())
+    return Path(rel) if not rel.startswith("..") else root.resolve()
+
+
+def editor_errors(root: Path) -> list:
+    """Data files without their `# yaml-language-server: $schema=...` first line, and stale schemas."""
+    from esurety import schemas
+    from esurety.errors import DataError
+
+    found: list[DataError] = []
+    for _kind, path in schemas.data_files(root):
+        want = schemas.expected_modeline(root, path)
+        with path.open("rb") as fh:
+            first = fh.readline().decode("utf-8", "replace").rstrip("\r\n").removeprefix("\ufeff")
+        if want and first != want:
+            found.append(DataError(str(path), 1, 1, "", f"1行目を「{want}」にしてください（エディタが入力を補い、誤りに下線を引くための行です）。"))
+    try:
+        old = schemas.stale(root)
+    except Exception:  # the vocabulary itself is broken; its errors are reported by load_dataset
+        old = []
+    for path in old:
+        found.append(DataError(str(path), 1, 1, "", "モデルと合っていません。python -m scripts.gen_schemas で作り直してください。"))
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="データファイルをすべて検査し、誤りをすべて表示します。")
     parser.add_argument("--root", type=Path, default=ROOT, help="プロジェクトのフォルダ（既定: このリポジトリ）")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    sys.path.insert(0, str(ROOT / "plugins"))
+    if str(ROOT / "plugins") not in sys.path:
+        sys.path.insert(0, str(ROOT / "plugins"))
     from esurety.dataset import load_dataset
     from esurety.errors import DataErrors
 
+    root = _shown_root(args.root)
     started = time.perf_counter()
+    errors = []
+    data = None
     try:
-        data = load_dataset(args.root)
+        data = load_dataset(root)
     except DataErrors as exc:
-        print(exc.report(), file=sys.stderr)
-        return 1
+        errors += exc.errors
+    errors += editor_errors(root)
     took = time.perf_counter() - started
+    if errors:
+        print(DataErrors(errors).report(), file=sys.stderr)
+        print(f"直してから、もう一度 make check を実行してください（{took:.2f} 秒）。", file=sys.stderr)
+        return 1
+    assert data is not None
     print(f"誤りはありません: 案内 {len(data.guidance)} 件、採用団体 {len(data.adopters.adopters)} 件（{took:.2f} 秒）。")
     return 0
 

@@ -1,27 +1,34 @@
 """Load every data file, validate it against the model and check that files agree with each other.
 
 All errors of a run are collected and reported together (file:line:column, field, Japanese text),
-so staff fix everything in one pass. Nothing downstream sees data that failed here.
+so staff fix everything in one pass: a file that cannot be read stops only itself, and a file
+with several mistakes reports each of them. Nothing downstream sees data that failed here.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, get_args
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
 from . import model, yamlsource
 from .errors import DataError, DataErrors
-from .messages import explain
+from .messages import explain, known_fields, prefecture_problem
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Dataset", "Layout", "Reference", "check_file", "load_dataset"]
+
 M = TypeVar("M", bound=BaseModel)
+
+#: Kinds that are local governments and so must be in the reference list of codes.
+LOCAL_KINDS: frozenset[str] = frozenset({"designated_city", "city", "town", "village"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,15 @@ class Layout:
 
     def path(self, name: str) -> Path:
         return self.root / getattr(self, name)
+
+    def files(self) -> list[tuple[str, Path]]:
+        """Every data file with its kind (a key of model.FILE_MODELS), in checking order."""
+        out = [("vocabulary", self.path("vocabulary")), ("guarantors", self.path("guarantors")),
+               ("adopters", self.path("adopters"))]
+        out += [("guidance", p) for p in sorted(self.path("guidance_dir").glob("*.yaml"))]
+        usage_dir = self.path("usage_dir")
+        out += [("usage", p) for p in sorted(usage_dir.glob("*.yaml"))] if usage_dir.is_dir() else []
+        return out
 
 
 @dataclass
@@ -64,16 +80,39 @@ class Dataset:
         return {g.slug: g for g in self.guidance}
 
 
+@dataclass
+class Reference:
+    """data/local_governments.json: the 47 prefectures and every municipality's code and reading."""
+
+    prefectures: list[dict[str, str]]
+    by_code: dict[str, dict[str, Any]]
+    by_name: dict[tuple[str, str], dict[str, Any]]
+
+    @property
+    def prefecture_names(self) -> list[str]:
+        return [p["name"] for p in self.prefectures]
+
+    @classmethod
+    def read(cls, path: Path) -> "Reference":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        prefectures = data["prefectures"]
+        by_code = {lg["code"]: lg for lg in data["local_governments"]}
+        by_code.update({p["code"]: {**p, "prefecture": p["name"]} for p in prefectures})
+        by_name = {(lg["prefecture"], lg["name"]): lg for lg in by_code.values()}
+        return cls(prefectures, by_code, by_name)
+
+
 class _Collector:
+    """Gathers every error of a run; parsing and validation never stop at the first one."""
+
     def __init__(self) -> None:
         self.errors: list[DataError] = []
+        self.labels: dict[str, str] = {}
 
     def parse(self, path: Path) -> yamlsource.Document | None:
-        try:
-            return yamlsource.load(path)
-        except DataError as exc:
-            self.errors.append(exc)
-            return None
+        doc, problems = yamlsource.read(path)
+        self.errors.extend(problems)
+        return doc
 
     def validate(self, doc: yamlsource.Document | None, cls: type[M]) -> Loaded | None:
         if doc is None:
@@ -82,54 +121,64 @@ class _Collector:
             return Loaded(cls.model_validate(doc.data), doc)
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
-                loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-                loc = _strip_union_tags(loc)
-                self.errors.append(doc.error(loc, explain(err)))
+                self.errors.extend(_pydantic_error(doc, cls, err, self.labels))
             return None
 
-    def add(self, doc: yamlsource.Document, loc: tuple[Any, ...], message: str) -> None:
-        self.errors.append(doc.error(loc, message))
+    def add(self, doc: yamlsource.Document, loc: tuple[Any, ...], message: str, *, key: bool = False) -> None:
+        self.errors.append(doc.error(loc, message, key=key))
 
 
-def _strip_union_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    # pydantic adds the member type name to locations inside unions and Literal-keyed dicts
-    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"str", "int", "date"})))
+def _pydantic_error(doc: yamlsource.Document, cls: type[BaseModel], err: Any,
+                    labels: dict[str, str]) -> list[DataError]:
+    raw = tuple(err["loc"])
+    on_key = bool(raw) and raw[-1] == "[key]"
+    # pydantic adds markers for validator functions and Literal-keyed dict keys; they are not fields
+    loc = tuple(p for p in raw if not (isinstance(p, str) and (p.startswith("function-") or p == "[key]")))
+    if doc.is_spoiled(loc):
+        return []  # the reader already reported why this value is missing
+    known = known_fields(cls, loc[:-1]) if err["type"] == "extra_forbidden" else None
+    message = explain(err, labels=labels, known=known, loc=loc, on_key=on_key)
+    return [doc.error(loc, message, key=on_key or err["type"] == "extra_forbidden")]
+
+
+def _labels(vocab: model.Vocabulary) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for group in type(vocab).model_fields:
+        out.update(getattr(vocab, group))
+    return out
 
 
 def load_dataset(root: Path, layout: Layout | None = None) -> Dataset:
     """Read and validate all data under ``root``; raise :class:`DataErrors` listing every problem."""
     layout = layout or Layout(root=Path(root))
     c = _Collector()
-
-    reference = json.loads(layout.path("local_governments").read_text(encoding="utf-8"))
-    prefectures = reference["prefectures"]
-    pref_names = {p["name"] for p in prefectures}
-    lg_by_code = {lg["code"]: lg for lg in reference["local_governments"]}
-    lg_by_code.update({p["code"]: {**p, "prefecture": p["name"]} for p in prefectures})
+    reference = Reference.read(layout.path("local_governments"))
 
     vocab = c.validate(c.parse(layout.path("vocabulary")), model.Vocabulary)
+    if vocab:
+        c.labels = _labels(vocab.item)
     guarantors = c.validate(c.parse(layout.path("guarantors")), model.GuarantorList)
     adopters = c.validate(c.parse(layout.path("adopters")), model.AdopterTable)
-
     guidance: list[Loaded] = []
-    for path in sorted(layout.path("guidance_dir").glob("*.yaml")):
-        loaded = c.validate(c.parse(path), model.Guidance)
-        if loaded:
-            guidance.append(loaded)
     usage: list[Loaded] = []
-    usage_dir = layout.path("usage_dir")
-    for path in sorted(usage_dir.glob("*.yaml")) if usage_dir.is_dir() else []:
-        loaded = c.validate(c.parse(path), model.UsageTable)
-        if loaded:
-            usage.append(loaded)
+    for kind, path in layout.files():
+        if kind == "guidance":
+            loaded = c.validate(c.parse(path), model.Guidance)
+            guidance += [loaded] if loaded else []
+        elif kind == "usage":
+            loaded = c.validate(c.parse(path), model.UsageTable)
+            usage += [loaded] if loaded else []
 
+    _check_reference(c, layout, reference)
     if vocab:
         _check_vocabulary(c, vocab)
+    if guarantors:
+        _check_guarantors(c, guarantors)
     for g in guidance:
-        _check_guidance_file(c, g, pref_names, lg_by_code)
-    _check_duplicate_slugs(c, guidance)
+        _check_guidance_file(c, g, reference)
+    _check_duplicate_guidance(c, guidance)
     if adopters:
-        _check_adopters(c, adopters, pref_names, lg_by_code)
+        _check_adopters(c, adopters, reference)
         _check_pages_agree(c, adopters, guidance)
 
     if c.errors:
@@ -142,53 +191,142 @@ def load_dataset(root: Path, layout: Layout | None = None) -> Dataset:
         adopters=adopters.item,
         guidance=[g.item for g in guidance],
         usage=[u.item for u in usage],
-        prefectures=prefectures,
+        prefectures=reference.prefectures,
         sources={g.item.slug: g.doc.path for g in guidance},
     )
 
 
+def check_file(path: Path, kind: str, root: Path | None = None) -> list[DataError]:
+    """Every error in one data file on its own (no cross-file checks): for editors, previews and tests.
+
+    ``kind`` is a key of :data:`model.FILE_MODELS`; ``root`` (the project) supplies the reference
+    list of local governments and the vocabulary's labels.
+    """
+    root = Path(root) if root else Path(__file__).resolve().parents[2]
+    layout = Layout(root=root)
+    c = _Collector()
+    vocab_doc, _ = yamlsource.read(layout.path("vocabulary"))
+    if vocab_doc is not None:
+        try:
+            c.labels = _labels(model.Vocabulary.model_validate(vocab_doc.data))
+        except ValidationError:
+            pass
+    reference = Reference.read(layout.path("local_governments"))
+    loaded = c.validate(c.parse(Path(path)), model.FILE_MODELS[kind])
+    if loaded is not None:
+        if kind == "guidance":
+            _check_guidance_file(c, loaded, reference)
+        elif kind == "adopters":
+            _check_adopters(c, loaded, reference)
+        elif kind == "vocabulary":
+            _check_vocabulary(c, loaded)
+        elif kind == "guarantors":
+            _check_guarantors(c, loaded)
+    return sorted(c.errors, key=lambda e: (e.file, e.line, e.column))
+
+
+def _check_reference(c: _Collector, layout: Layout, reference: Reference) -> None:
+    """The model's fixed list of 47 prefectures and the reference file must be the same list."""
+    if list(get_args(model.PrefectureName)) != reference.prefecture_names:
+        c.errors.append(DataError(str(layout.path("local_governments")), 1, 1, "prefectures",
+                                  "47都道府県の一覧が model.PrefectureName と一致しません。"))
+
+
+def _literal_keys(annotation: Any) -> tuple[str, ...]:
+    """dict[Literal[...], str] → the Literal's keys."""
+    for arg in get_args(annotation):
+        if get_origin(arg) is Literal:
+            return get_args(arg)
+    return ()
+
+
 def _check_vocabulary(c: _Collector, vocab: Loaded) -> None:
-    for group, literal in model.VOCABULARY_GROUPS.items():
+    for group, info in type(vocab.item).model_fields.items():
         labels = getattr(vocab.item, group)
-        for key in get_args(literal):
+        for key in _literal_keys(info.annotation):
             if key not in labels:
-                c.add(vocab.doc, (group,), f"「{key}」の日本語の表示名がありません。")
+                c.add(vocab.doc, (group,), f"{group} に「{key}」の日本語の表示名がありません。「{key}: 表示名」の行を書いてください。",
+                      key=True)
+
+
+def _check_guarantors(c: _Collector, guarantors: Loaded) -> None:
+    seen: dict[str, int] = {}
+    for i, g in enumerate(guarantors.item.guarantors):
+        if g.id in seen:
+            c.add(guarantors.doc, ("guarantors", i, "id"),
+                  f"保証事業会社 {g.id} は {_at(guarantors.doc, ('guarantors', seen[g.id]))} と重複しています。")
+        seen.setdefault(g.id, i)
 
 
 def _check_place(c: _Collector, doc: yamlsource.Document, loc: tuple[Any, ...], item: Any,
-                 pref_names: set[str], lg_by_code: dict[str, dict[str, Any]]) -> None:
-    if item.prefecture is not None and item.prefecture not in pref_names:
-        c.add(doc, loc + ("prefecture",), f"「{item.prefecture}」は都道府県名ではありません。47都道府県の正式名（例: 大分県、東京都、北海道）で書いてください。")
-    if item.kind == "national" and item.prefecture is not None:
-        c.add(doc, loc + ("prefecture",), "国の機関には prefecture を書かないでください。")
-    if item.kind in ("prefecture", "designated_city", "city", "town", "village") and item.prefecture is None:
+                 reference: Reference) -> None:
+    """Prefecture, kind, code and reading of an orderer agree with the reference list."""
+    names = reference.prefecture_names
+    if item.prefecture is not None and item.prefecture not in names:
+        c.add(doc, loc + ("prefecture",), prefecture_problem(item.prefecture, names))
+    if item.kind in ("national", "agency") and item.prefecture is not None:
+        c.add(doc, loc + ("prefecture",), "国の機関・独立行政法人等には prefecture を書かないでください。")
+    if (item.kind == "prefecture" or item.kind in LOCAL_KINDS) and item.prefecture is None:
         c.add(doc, loc + ("kind",), "地方公共団体には prefecture（都道府県名）が必要です。")
+        return
+    if item.kind == "prefecture" and item.name != item.prefecture:
+        c.add(doc, loc + ("name",), f"都道府県（kind: prefecture）の name は prefecture と同じ「{item.prefecture}」にしてください。")
+    ref = None
     if item.lg_code:
-        ref = lg_by_code.get(item.lg_code)
+        ref = reference.by_code.get(item.lg_code)
         if ref is None:
             c.add(doc, loc + ("lg_code",), f"「{item.lg_code}」は全国地方公共団体コードの一覧にありません。")
-        elif ref["name"] != item.name or ref["prefecture"] != item.prefecture:
-            c.add(doc, loc + ("lg_code",), f"コード {item.lg_code} は {ref['prefecture']} {ref['name']} のものです。名前・都道府県と合いません。")
+            return
+        if ref["name"] != item.name or ref["prefecture"] != item.prefecture:
+            c.add(doc, loc + ("lg_code",),
+                  f"コード {item.lg_code} は {ref['prefecture']} {ref['name']} のものです。name・prefecture と合いません。")
+            return
+    elif item.kind in LOCAL_KINDS:
+        ref = reference.by_name.get((item.prefecture, item.name))
+        if ref is None:
+            in_pref = [n for (p, n) in reference.by_name if p == item.prefecture]
+            close = difflib.get_close_matches(item.name, in_pref, n=1, cutoff=0.5)
+            hint = f"「{close[0]}」ではありませんか。" if close else "正式名（例: 竹田市）で書いてください。"
+            c.add(doc, loc + ("name",), f"{item.prefecture}に「{item.name}」という市区町村はありません。{hint}")
+            return
+    if ref is None or item.kind not in LOCAL_KINDS:
+        return
+    designated = bool(ref.get("designated_city"))
+    if designated and item.kind != "designated_city":
+        c.add(doc, loc + ("kind",), f"{item.name} は政令指定都市です。kind: designated_city にしてください。")
+    elif not designated and item.kind == "designated_city":
+        c.add(doc, loc + ("kind",), f"{item.name} は政令指定都市ではありません。")
+    if item.reading and ref.get("reading") and large_kana(item.reading) != large_kana(ref["reading"]):
+        c.add(doc, loc + ("reading",), f"よみ「{item.reading}」が全国地方公共団体コードの一覧の「{ref['reading']}」と違います。")
 
 
-def _check_guidance_file(c: _Collector, g: Loaded, pref_names: set[str], lg_by_code: dict[str, dict[str, Any]]) -> None:
+#: The reference list writes small kana as large ones (りゅう → りゆう); compare readings without the difference.
+_SMALL_KANA = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
+
+
+def large_kana(text: str) -> str:
+    return text.translate(_SMALL_KANA)
+
+
+def _check_guidance_file(c: _Collector, g: Loaded, reference: Reference) -> None:
     item: model.Guidance = g.item
     if g.doc.path.stem != item.slug:
-        c.add(g.doc, ("slug",), f"slug「{item.slug}」とファイル名「{g.doc.path.name}」が違います。ファイル名を {item.slug}.yaml にしてください。")
-    _check_place(c, g.doc, (), item, pref_names, lg_by_code)
+        c.add(g.doc, ("slug",), f"slug「{item.slug}」とファイル名「{g.doc.path.name}」が違います。"
+                                f"ファイル名を {item.slug}.yaml にするか、slug を {g.doc.path.stem} にしてください。")
+    _check_place(c, g.doc, (), item, reference)
 
 
-def _check_duplicate_slugs(c: _Collector, guidance: list[Loaded]) -> None:
+def _check_duplicate_guidance(c: _Collector, guidance: list[Loaded]) -> None:
     seen: dict[str, Loaded] = {}
     names: dict[tuple[str | None, str], Loaded] = {}
     for g in guidance:
         first = seen.setdefault(g.item.slug, g)
         if first is not g:
-            c.add(g.doc, ("slug",), f"slug「{g.item.slug}」は {_at(first.doc, ('slug',))} と重複しています。")
+            c.add(g.doc, ("slug",), f"slug「{g.item.slug}」は {_at(first.doc, ('slug',))} と重複しています。slug はページごとに別にしてください。")
         key = (g.item.prefecture, g.item.name)
         first_name = names.setdefault(key, g)
         if first_name is not g:
-            c.add(g.doc, ("name",), f"{g.item.prefecture or ''}{g.item.name} の案内は {_at(first_name.doc, ('name',))} にもあります。")
+            c.add(g.doc, ("name",), f"{g.item.prefecture or ''}{g.item.name} の案内は {_at(first_name.doc, ('name',))} にもあります。1つの発注者に案内は1つです。")
 
 
 def _at(doc: yamlsource.Document, loc: tuple[Any, ...]) -> str:
@@ -196,23 +334,25 @@ def _at(doc: yamlsource.Document, loc: tuple[Any, ...]) -> str:
     return f"{doc.path}:{line}:{col}"
 
 
-def _check_adopters(c: _Collector, adopters: Loaded, pref_names: set[str], lg_by_code: dict[str, dict[str, Any]]) -> None:
+def _check_adopters(c: _Collector, adopters: Loaded, reference: Reference) -> None:
     table: model.AdopterTable = adopters.item
     names: dict[tuple[str | None, str], int] = {}
     for i, row in enumerate(table.adopters):
         loc = ("adopters", i)
-        _check_place(c, adopters.doc, loc, row, pref_names, lg_by_code)
+        _check_place(c, adopters.doc, loc, row, reference)
         if row.source not in table.sources:
-            c.add(adopters.doc, loc + ("source",), f"資料ID「{row.source}」が sources にありません。")
+            known = "、".join(table.sources)
+            c.add(adopters.doc, loc + ("source",), f"資料ID「{row.source}」が sources にありません（あるのは {known}）。")
         key = (row.prefecture, row.name)
         if key in names:
-            c.add(adopters.doc, loc + ("name",), f"{row.prefecture or ''}{row.name} は {_at(adopters.doc, ('adopters', names[key]))} と重複しています。")
+            c.add(adopters.doc, loc + ("name",),
+                  f"{row.prefecture or ''}{row.name} は {_at(adopters.doc, ('adopters', names[key], 'name'))} と重複しています。1つの団体は1行にしてください。")
         else:
             names[key] = i
 
 
 def _check_pages_agree(c: _Collector, adopters: Loaded, guidance: list[Loaded]) -> None:
-    """A guidance page and its adopters row state one fact twice; they must agree."""
+    """A guidance page and its adopters row state one fact twice; they must agree, and we name both lines."""
     rows_by_page: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(adopters.item.adopters):
         if row.page:
@@ -220,21 +360,33 @@ def _check_pages_agree(c: _Collector, adopters: Loaded, guidance: list[Loaded]) 
     by_slug = {g.item.slug: g for g in guidance}
     for page, indexes in rows_by_page.items():
         if page not in by_slug:
-            c.add(adopters.doc, ("adopters", indexes[0], "page"), f"案内ページ「{page}」がありません（content/municipalities/{page}.yaml）。")
+            c.add(adopters.doc, ("adopters", indexes[0], "page"),
+                  f"案内ページ「{page}」がありません（content/municipalities/{page}.yaml）。ファイルを作るか、page を消してください。")
         for extra in indexes[1:]:
-            c.add(adopters.doc, ("adopters", extra, "page"), f"案内ページ「{page}」を指す行が複数あります。")
+            c.add(adopters.doc, ("adopters", extra, "page"),
+                  f"案内ページ「{page}」を指す行が {_at(adopters.doc, ('adopters', indexes[0], 'page'))} にもあります。")
     for slug, g in by_slug.items():
         if slug not in rows_by_page:
-            c.add(g.doc, ("slug",), f"採用団体一覧（{adopters.doc.path}）に page: {slug} の行がありません。")
+            c.add(g.doc, ("slug",), f"採用団体一覧 {adopters.doc.path} に page: {slug} の行がありません。"
+                                    f"{g.item.name} の行に「page: {slug}」を書いてください。")
             continue
         i = rows_by_page[slug][0]
-        row = adopters.item.adopters[i]
-        row_at = _at(adopters.doc, ("adopters", i))
+        row: model.Adopter = adopters.item.adopters[i]
+
+        def row_at(name: str) -> str:
+            return _at(adopters.doc, ("adopters", i, name))
+
         if row.start != g.item.start_month:
-            c.add(g.doc, ("start", "date"), f"開始年月 {g.item.start_month} が採用団体一覧 {row_at} の start: {row.start} と違います。")
+            c.add(g.doc, ("start", "date"),
+                  f"開始年月 {g.item.start_month}（start.date: {g.item.start.date.isoformat()}）が"
+                  f"採用団体一覧 {row_at('start')} の start: {row.start or '（なし）'} と違います。どちらかを直してください。")
         if row.prefecture != g.item.prefecture:
-            c.add(g.doc, ("prefecture",), f"都道府県「{g.item.prefecture}」が採用団体一覧 {row_at} の「{row.prefecture}」と違います。")
+            c.add(g.doc, ("prefecture",), f"都道府県「{g.item.prefecture or '（なし）'}」が採用団体一覧 {row_at('prefecture')} の"
+                                          f"「{row.prefecture or '（なし）'}」と違います。")
         if row.name != g.item.name:
-            c.add(g.doc, ("name",), f"名前「{g.item.name}」が採用団体一覧 {row_at} の「{row.name}」と違います。")
+            c.add(g.doc, ("name",), f"名前「{g.item.name}」が採用団体一覧 {row_at('name')} の「{row.name}」と違います。")
+        if row.kind != g.item.kind:
+            c.add(g.doc, ("kind",), f"kind: {g.item.kind} が採用団体一覧 {row_at('kind')} の kind: {row.kind} と違います。")
         if set(row.guarantors) != set(g.item.guarantors):
-            c.add(g.doc, ("guarantors",), f"保証事業会社が採用団体一覧 {row_at} と違います。")
+            c.add(g.doc, ("guarantors",), f"保証事業会社 [{', '.join(g.item.guarantors)}] が採用団体一覧 {row_at('guarantors')} の"
+                                          f" [{', '.join(row.guarantors)}] と違います。")

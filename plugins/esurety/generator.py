@@ -44,6 +44,15 @@ def extra_outputs() -> list:
     return list(OUTPUTS)
 
 
+def extra_template_globals() -> dict[str, Any]:
+    """Functions the extra outputs offer to every template (e.g. the eligibility table of a guidance page)."""
+    if importlib.util.find_spec(f"{__package__}.extras") is None:
+        return {}
+    from .extras import TEMPLATE_GLOBALS
+
+    return dict(TEMPLATE_GLOBALS)
+
+
 class ESuretyGenerator(Generator):
     """Writes guidance pages, the guidance index and the adopter table."""
 
@@ -60,6 +69,7 @@ class ESuretyGenerator(Generator):
         self.today = build_date(self.settings)
         self.data = load_dataset(self.root)
         self.env.globals.update(views.jinja_globals(self.data, self.today))
+        self.env.globals.update(extra_template_globals())
         self.context["esurety"] = self.data
         self.context["esurety_today"] = self.today
 

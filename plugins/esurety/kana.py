@@ -10,10 +10,12 @@ import unicodedata
 
 _KATA_START, _KATA_END = ord("ァ"), ord("ヶ")
 _SHIFT = ord("ァ") - ord("ぁ")
+#: Small kana fold to their full-size forms: people (and some reference data) write りゆう for りゅう.
+_SMALL = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
 
 
 def fold(text: str) -> str:
-    """NFKC, lower case, katakana to hiragana, spaces removed."""
+    """NFKC, lower case, katakana to hiragana, small kana to full size, spaces removed."""
     text = unicodedata.normalize("NFKC", text).lower()
     out = []
     for ch in text:
@@ -22,4 +24,4 @@ def fold(text: str) -> str:
             out.append(chr(code - _SHIFT))
         elif not ch.isspace():
             out.append(ch)
-    return "".join(out)
+    return "".join(out).translate(_SMALL)

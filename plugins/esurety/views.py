@@ -130,9 +130,28 @@ def adopter_view(data: Dataset, today: dt.date) -> AdopterView:
     )
 
 
+def document_labels(data: Dataset, guidance: model.Guidance, documents: list[str]) -> list[str]:
+    """Document names as the orderer's guarantor calls them: each company names its key notice PDF differently."""
+    labels = Labels(data.vocabulary)
+    names = [data.guarantors[g].key_notice_name for g in guidance.guarantors]
+    own = [n for n in names if n]
+    out = []
+    for d in documents:
+        if d == "key_notice" and own:
+            out.append("または".join(dict.fromkeys(own)))
+        else:
+            out.append(labels("document", d))
+    return out
+
+
 def jinja_globals(data: Dataset, today: dt.date) -> dict[str, Any]:
     """Names every template of the plugin can use."""
-    return {"labels": Labels(data.vocabulary), "guarantors": data.guarantors, "build_date": today}
+    return {
+        "labels": Labels(data.vocabulary),
+        "guarantors": data.guarantors,
+        "build_date": today,
+        "document_labels": lambda g, docs: document_labels(data, g, docs),
+    }
 
 
 JINJA_FILTERS = {"date_ja": date_ja, "month_ja": month_ja}

@@ -7,7 +7,9 @@
   if (!box || !input) return;
   box.hidden = false;
 
-  // Same folding as plugins/esurety/kana.py: NFKC, lower case, katakana to hiragana, no spaces.
+  // Same folding as plugins/esurety/kana.py: NFKC, lower case, katakana to hiragana,
+  // small kana to full size, no spaces.
+  var SMALL = "ぁぃぅぇぉっゃゅょゎゕゖ", LARGE = "あいうえおつやゆよわかけ";
   function fold(text) {
     var s = (text || "").normalize("NFKC").toLowerCase();
     var out = "";
@@ -16,7 +18,7 @@
       if (c >= 0x30a1 && c <= 0x30f6 && c !== 0x30f5 && c !== 0x30f6) out += String.fromCharCode(c - 0x60);
       else if (!/\s/.test(s[i])) out += s[i];
     }
-    return out;
+    return out.replace(/[ぁぃぅぇぉっゃゅょゎゕゖ]/g, function (ch) { return LARGE.charAt(SMALL.indexOf(ch)); });
   }
 
   var rows = Array.prototype.slice.call(document.querySelectorAll("table.adopters tbody tr"));

@@ -1,0 +1,132 @@
+"""JSON Schemas for the data files, generated from the model the build validates with.
+
+Editors (VS Code's YAML extension, any editor using yaml-language-server) read the
+``# yaml-language-server: $schema=...`` line at the top of each data file and then complete
+field names, offer allowed values and underline mistakes while staff type. The schemas are
+generated, never hand-edited, so they cannot drift from what `make check` enforces; a test
+regenerates them and compares bytes. Allowed values carry their Japanese labels from
+data/vocabulary.yaml, so an editor shows 「city — 市」 rather than a bare key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, get_args
+
+from . import model, yamlsource
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["SCHEMA_DIR", "DATA_FILES", "modeline", "expected_modeline", "generate", "render", "write_all", "stale"]
+
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+#: Folder of the generated schemas, relative to the project root.
+SCHEMA_DIR = "schemas"
+#: Glob patterns of the data files of each kind, relative to the project root.
+DATA_FILES: dict[str, tuple[str, ...]] = {
+    "guidance": ("content/municipalities/*.yaml",),
+    "adopters": ("data/adopters.yaml",),
+    "guarantors": ("data/guarantors.yaml",),
+    "vocabulary": ("data/vocabulary.yaml",),
+    "usage": ("data/usage/*.yaml",),
+}
+MODELINE_PREFIX = "# yaml-language-server: $schema="
+
+
+def schema_file(kind: str) -> str:
+    return f"{SCHEMA_DIR}/{kind}.schema.json"
+
+
+def expected_modeline(root: Path, path: Path) -> str | None:
+    """The first line a data file should have, with the schema path relative to the file."""
+    rel = Path(path).resolve().relative_to(Path(root).resolve())
+    for kind, patterns in DATA_FILES.items():
+        if any(rel.match(p) for p in patterns):
+            up = "../" * (len(rel.parts) - 1)
+            return f"{MODELINE_PREFIX}{up}{schema_file(kind)}"
+    return None
+
+
+def modeline(kind: str, depth: int) -> str:
+    """The modeline for a file ``depth`` folders below the project root."""
+    return f"{MODELINE_PREFIX}{'../' * depth}{schema_file(kind)}"
+
+
+def data_files(root: Path) -> list[tuple[str, Path]]:
+    """Every data file under ``root`` with its kind."""
+    out: list[tuple[str, Path]] = []
+    for kind, patterns in DATA_FILES.items():
+        for pattern in patterns:
+            out += [(kind, p) for p in sorted(Path(root).glob(pattern))]
+    return out
+
+
+def _vocabulary_labels(root: Path) -> dict[frozenset[str], dict[str, str]]:
+    """Each vocabulary group's labels, keyed by the set of its keys (how enums are recognised)."""
+    doc = yamlsource.load(Path(root) / "data/vocabulary.yaml")
+    vocab = model.Vocabulary.model_validate(doc.data)
+    out: dict[frozenset[str], dict[str, str]] = {}
+    for group, literal in model.VOCABULARY_GROUPS.items():
+        labels = getattr(vocab, group)
+        out[frozenset(get_args(literal))] = {k: labels[k] for k in get_args(literal) if k in labels}
+    return out
+
+
+def _annotate(node: Any, labels: dict[frozenset[str], dict[str, str]]) -> None:
+    """Add Japanese labels to enums and close maps whose keys follow a pattern."""
+    if isinstance(node, dict):
+        enum = node.get("enum")
+        if isinstance(enum, list):
+            group = labels.get(frozenset(enum))
+            if group:
+                node["enumDescriptions"] = [group.get(v, "") for v in enum]
+                node["markdownEnumDescriptions"] = [group.get(v, "") for v in enum]
+        if "patternProperties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _annotate(value, labels)
+    elif isinstance(node, list):
+        for value in node:
+            _annotate(value, labels)
+
+
+def generate(kind: str, root: Path) -> dict[str, Any]:
+    """The JSON Schema of one kind of data file."""
+    cls = model.FILE_MODELS[kind]
+    body = cls.model_json_schema(mode="validation")
+    schema: dict[str, Any] = {"$schema": JSON_SCHEMA_DIALECT, "$comment": (
+        "scripts/gen_schemas.py が plugins/esurety/model.py から生成したファイルです。手で編集しないでください。")}
+    schema.update(body)
+    if kind != "vocabulary":
+        _annotate(schema, _vocabulary_labels(root))
+    return schema
+
+
+def render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_all(root: Path) -> list[Path]:
+    """Write every schema under ``root``/schemas; return the files that changed."""
+    changed: list[Path] = []
+    (Path(root) / SCHEMA_DIR).mkdir(exist_ok=True)
+    for kind in model.FILE_MODELS:
+        path = Path(root) / schema_file(kind)
+        text = render(generate(kind, root))
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+            logger.info("wrote %s", path)
+    return changed
+
+
+def stale(root: Path) -> list[Path]:
+    """Schemas that differ from what the model generates now."""
+    out: list[Path] = []
+    for kind in model.FILE_MODELS:
+        path = Path(root) / schema_file(kind)
+        if not path.exists() or path.read_text(encoding="utf-8") != render(generate(kind, root)):
+            out.append(path)
+    return out

@@ -1,0 +1,156 @@
+"""Browser test set-up: one real build, one demo certificate store and one local server per session.
+
+Everything runs against what a person would meet: the site as ``scripts.build`` writes it (with a fixed
+build date), served by ``scripts.devserver`` with the same security headers as the deployment, and the
+lookup answering from demo certificates in a throwaway SQLite store. Chromium is Debian's own
+(/usr/bin/chromium); nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from .support import (
+    ARTIFACTS,
+    AXE_JS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VNU_JAR,
+    ConsoleLog,
+    NewContext,
+    Server,
+    build_site,
+    load_demo_certificates,
+    start_server,
+    stop,
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder drives the browser tool chain: mark it so ``-m 'not browser'`` skips it."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Remember each phase's outcome on the item so the page fixture can keep a screenshot of failures."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site, built once, into a folder no other test writes to."""
+    return build_site(tmp_path_factory.mktemp("browser") / "output")
+
+
+@pytest.fixture(scope="session")
+def server(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The devserver over the built site and a fresh demo store; shared by every test except the 429 test."""
+    db = load_demo_certificates(tmp_path_factory.mktemp("verify") / "verify.sqlite3")
+    srv = start_server(site_dir, db, ARTIFACTS / "devserver.log")
+    yield srv
+    stop(srv.process)
+
+
+@pytest.fixture(scope="session")
+def playwright_session() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session: Playwright) -> Iterator[Browser]:
+    """Debian's Chromium, headless; missing Chromium is an error, not a skip (CI installs it)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk")
+    b = playwright_session.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> Path:
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `make node` (npm ci)")
+    return AXE_JS
+
+
+@pytest.fixture(scope="session")
+def vnu_jar() -> Path:
+    if not VNU_JAR.exists():
+        pytest.fail(f"{VNU_JAR} is missing: run `make node` (npm ci)")
+    return VNU_JAR
+
+
+def _slug(nodeid: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("::", 1)[-1]).strip("_")[:120]
+
+
+@pytest.fixture()
+def artifact_dir(request: pytest.FixtureRequest) -> Path:
+    """test-artifacts/browser/<module>/<test>/: screenshots and PDFs a person can look at afterwards."""
+    module = Path(str(request.node.fspath)).stem
+    d = ARTIFACTS / module / _slug(request.node.nodeid)
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+@pytest.fixture()
+def new_context(browser: Browser, server: Server, request: pytest.FixtureRequest,
+                artifact_dir: Path) -> Iterator[NewContext]:
+    """Open browser contexts with test-specific options (JS off, phone size, …); closed after the test.
+
+    Every page opened in them logs its console; a CSP violation fails the test, and a failing test
+    leaves a screenshot of each open page in its artefact folder.
+    """
+    contexts: list[BrowserContext] = []
+    logs: list[ConsoleLog] = []
+
+    def make(**options: Any) -> BrowserContext:
+        options.setdefault("base_url", server.base_url)
+        options.setdefault("locale", "ja-JP")
+        options.setdefault("timezone_id", "Asia/Tokyo")
+        ctx = browser.new_context(**options)
+        ctx.set_default_timeout(10_000)
+        log = ConsoleLog()
+        ctx.on("page", log.listen)
+        ctx.console_log = log  # type: ignore[attr-defined]
+        contexts.append(ctx)
+        if not options.get("bypass_csp"):
+            logs.append(log)
+        return ctx
+
+    yield make
+    failed = any(getattr(getattr(request.node, f"report_{w}", None), "failed", False) for w in ("setup", "call"))
+    for i, ctx in enumerate(contexts):
+        if failed:
+            for j, p in enumerate(ctx.pages):
+                try:
+                    p.screenshot(path=str(artifact_dir / f"failure-{i}-{j}.png"), full_page=True)
+                except Exception:  # noqa: BLE001 — a screenshot must never hide the real failure
+                    pass
+        ctx.close()
+    violations = [v for log in logs for v in log.csp_violations]
+    assert not violations, "Content Security Policy violations:\n" + "\n".join(violations)
+
+
+@pytest.fixture()
+def context(new_context: NewContext) -> BrowserContext:
+    """A plain desktop context with JavaScript on."""
+    return new_context()
+
+
+@pytest.fixture()
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
