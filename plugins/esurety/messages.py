@@ -50,6 +50,10 @@ def _shown(value: Any) -> str:
         return "true" if value else "false"
     if value is None:
         return "（空）"
+    if isinstance(value, list):
+        return "一覧"
+    if isinstance(value, dict):
+        return "「名前: 値」の集まり"
     text = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
     return text if len(text) <= 60 else text[:57] + "…"
 
@@ -291,6 +295,8 @@ def explain(error: Mapping[str, Any], labels: Mapping[str, str] | None = None,
     if kind == "too_long":
         return f"{path} に書けるのは {ctx.get('max_length')} 件までです。"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
+        if not loc:
+            return f"ファイル全体を「名前: 値」の行で書いてください（いまは{_shown(value)}になっています）。"
         if value is None:
             return f"{path} が空です。その下に字下げして「名前: 値」の行を書いてください。"
         return f"{path} には項目の集まり（字下げした「名前: 値」の行）を書いてください（いまは {_shown(value)}）。"

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 OrdererKind = Literal["national", "agency", "public_body", "prefecture", "designated_city", "city", "town", "village"]
@@ -278,13 +278,18 @@ class Guidance(Strict):
     sources: list[Source] = Field(min_length=1, title="出典", description="この案内の出典（少なくとも1つ）")
     unconfirmed: list[Text] = Field(default_factory=list, title="未確認の点", description="資料で確かめられなかった点")
 
-    @model_validator(mode="after")
-    def _submissions_cover_certificates(self) -> "Guidance":
-        missing = [c for c in self.certificates.covered
-                   if not any(c in s.certificates for s in self.submissions)]
+    @field_validator("submissions")
+    @classmethod
+    def _submissions_cover_certificates(cls, value: list[Submission], info: ValidationInfo) -> list[Submission]:
+        """A field validator (not a model one) so that the error points at submissions, not the file."""
+        certificates = info.data.get("certificates")
+        if certificates is None:
+            return value
+        missing = [c for c in certificates.covered if not any(c in s.certificates for s in value)]
         if missing:
-            raise ValueError(f"submissions に {', '.join(missing)} の提出方法がありません。")
-        return self
+            raise ValueError(f"certificates.covered にある {', '.join(missing)} の提出方法が submissions にありません。"
+                             "資料に書かれていなければ methods: [unspecified] として書き、unconfirmed にも書いてください。")
+        return value
 
     @property
     def start_month(self) -> str:
@@ -335,6 +340,9 @@ class Guarantor(Strict):
     url: Url | None = Field(default=None, title="URL")
     lookup_service: ShortText | None = Field(default=None, title="確認サービス", description="発注者が電子証書を確かめるサービス名")
     number_format: ShortText | None = Field(default=None, title="保証契約番号の形式")
+    key_notice_name: ShortText | None = Field(
+        default=None, title="認証キーのお知らせの名称",
+        description="この会社が発行する認証キーのお知らせ（PDF）の名称。会社ごとに名称が違うため。")
     guide_page: Slug | None = Field(default=None, title="申込の案内ページ", description="content/pages の slug")
     sources: list[Source] = Field(default_factory=list, title="出典")
 
@@ -358,11 +366,13 @@ class UsageRow(Strict):
     electronic_count: int = Field(ge=0, title="電子保証利用件数", description="うち、電子保証利用件数")
     stated_rate: float | None = Field(default=None, ge=0, le=100, title="利用率", description="資料に記載の利用率（%）")
 
-    @model_validator(mode="after")
-    def _consistent(self) -> "UsageRow":
-        if self.electronic_count > self.advance_payment_count:
-            raise ValueError("電子保証利用件数が前払金保証件数を超えています。")
-        return self
+    @field_validator("electronic_count")
+    @classmethod
+    def _consistent(cls, value: int, info: ValidationInfo) -> int:
+        total = info.data.get("advance_payment_count")
+        if total is not None and value > total:
+            raise ValueError(f"電子保証利用件数 {value} が前払金保証件数 {total} を超えています。")
+        return value
 
     @property
     def rate(self) -> float:

@@ -45,6 +45,7 @@ _TIMESTAMP_TAG = _TAG + "timestamp"
 #: Tags a plain data file may resolve to; anything else was typed as ``!tag`` and is refused.
 _PLAIN_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq"))
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBER_RE = re.compile(r"^[-+]?(?:\d+|\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
 
 #: PyYAML's problem texts → what staff should check, in plain Japanese.
 _YAML_PROBLEMS: tuple[tuple[str, str], ...] = (
@@ -197,7 +198,7 @@ def read(path: Path, text: str | None = None) -> tuple[Document | None, list[Dat
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, [DataError(str(path), line, col, "", _yaml_message(exc.problem or str(exc)))]
+        return None, [DataError(str(path), line, col, "", _yaml_message(f"{exc.context or ''} {exc.problem or exc}"))]
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -290,6 +291,10 @@ def _build(node: yaml.Node, loc: Path_, doc: Document, key_at: tuple[int, int] |
 def _scalar(node: yaml.ScalarNode) -> Any:
     if node.tag == _TAG + "str":
         return node.value
+    if node.tag == _TAG + "bool" and node.value.lower() not in ("true", "false"):
+        return node.value  # YAML 1.2, as editors read it: yes/no/on/off are words, not true/false
+    if node.tag in (_TAG + "int", _TAG + "float") and not _NUMBER_RE.match(node.value):
+        return node.value  # 8:30 is a time of day, not 510 (YAML 1.1 base 60); 0o17, 1_000 likewise
     if node.tag == _TIMESTAMP_TAG and _DATE_RE.match(node.value):
         try:
             return dt.date.fromisoformat(node.value)
