@@ -11,11 +11,12 @@ from __future__ import annotations
 __all__ = ["CONTENT_SECURITY_POLICY", "HSTS", "SECURITY_HEADERS"]
 
 #: No inline script or style anywhere: every page loads its code and styles from the site itself.
-#: ``data:`` images are allowed for QR codes and small inline icons.
+#: ``data:`` images are allowed for QR codes and small inline icons. ``'wasm-unsafe-eval'`` lets the
+#: site search (Pagefind) compile its WebAssembly; it does not allow eval() or inline script.
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
-        "script-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
         "style-src 'self'",
         "img-src 'self' data:",
         "connect-src 'self'",

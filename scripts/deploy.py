@@ -92,6 +92,7 @@ CONTENT_TYPES: dict[str, str] = {
     ".pf_meta": "application/octet-stream",
     ".pf_index": "application/octet-stream",
     ".pf_fragment": "application/octet-stream",
+    ".pf_filter": "application/octet-stream",
     ".pagefind": "application/octet-stream",
 }
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
@@ -110,10 +111,11 @@ SHORT_CACHE_ENDINGS = frozenset(
 #: A page is never immutable, whatever its name looks like: it is what points to the new assets.
 NEVER_IMMUTABLE_ENDINGS = frozenset({".html", ".htm"})
 
-#: A name segment of 8–64 hex digits with at least one digit and one letter, e.g. site.3f2a9c1b.css or
-#: pagefind's ja_8f1e2b3c4d.pf_index. Requiring both keeps dates (20240101) and words out.
+#: A name segment of 7–64 hex digits with at least one digit and one letter, e.g. site.3f2a9c1b.css or
+#: pagefind's ja_6219e4b.pf_index (Pagefind uses 7). Requiring both keeps dates (20240101) and words
+#: out; a hash that happens to be all digits only loses the long cache, never gets a wrong one.
 _SEGMENT_SPLIT = re.compile(r"[._-]")
-_HEX = re.compile(r"[0-9a-f]{8,64}", re.IGNORECASE)
+_HEX = re.compile(r"[0-9a-f]{7,64}", re.IGNORECASE)
 
 #: Never published: operating-system litter and build caches.
 SKIP_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
@@ -420,7 +422,8 @@ def publish(
             _failure_text(delete_failures, verb="delete")
             + "\nEvery file was uploaded and CloudFront was invalidated; only these stale objects remain."
         )
-    out(f"published {len(plan.uploads)} file(s), deleted {len(plan.deletions)} to s3://{bucket}")
+    if plan.changes_anything:
+        out(f"published: {len(plan.uploads)} uploaded, {len(plan.deletions)} deleted in s3://{bucket}")
     return plan
 
 

@@ -76,7 +76,8 @@ class ViewRecord:
     """After a successful view: how many there have been and when the first was."""
 
     view_count: int
-    first_viewed_at: str
+    #: None only when a store could not say (DynamoDB's UPDATED_NEW omits unchanged attributes).
+    first_viewed_at: str | None
     last_viewed_at: str
 
 

@@ -13,7 +13,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar, get_args, get_origin
+from typing import Any, Literal, Protocol, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -23,7 +23,7 @@ from .messages import explain, known_fields, prefecture_problem
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Dataset", "Layout", "Reference", "check_file", "load_dataset"]
+__all__ = ["Dataset", "FileCache", "Layout", "Reference", "check_file", "load_dataset"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -102,12 +102,40 @@ class Reference:
         return cls(prefectures, by_code, by_name)
 
 
+class FileCache(Protocol):
+    """Where a long-running process (the preview server) keeps files already validated.
+
+    ``get`` returns what ``put`` stored for the path while the file's bytes are unchanged, else None.
+    Only files without any error are stored, so errors are reported on every run.
+    (plugins/esurety/incremental.py provides one.)
+    """
+
+    def get(self, path: Path, cls: type) -> Any | None: ...
+
+    def put(self, path: Path, cls: type, loaded: Any) -> None: ...
+
+    def keep_only(self, paths: set[str]) -> None: ...
+
+
 class _Collector:
     """Gathers every error of a run; parsing and validation never stop at the first one."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache: FileCache | None = None) -> None:
         self.errors: list[DataError] = []
         self.labels: dict[str, str] = {}
+        self.cache = cache
+
+    def load(self, path: Path, cls: type[M]) -> Loaded | None:
+        """Parse and validate one file, or take it from the cache when its bytes have not changed."""
+        if self.cache is not None:
+            hit = self.cache.get(path, cls)
+            if hit is not None:
+                return hit
+        before = len(self.errors)
+        loaded = self.validate(self.parse(path), cls)
+        if self.cache is not None and loaded is not None and len(self.errors) == before:
+            self.cache.put(path, cls, loaded)
+        return loaded
 
     def parse(self, path: Path) -> yamlsource.Document | None:
         doc, problems = yamlsource.read(path)
@@ -148,38 +176,55 @@ def _labels(vocab: model.Vocabulary) -> dict[str, str]:
     return out
 
 
-def load_dataset(root: Path, layout: Layout | None = None) -> Dataset:
-    """Read and validate all data under ``root``; raise :class:`DataErrors` listing every problem."""
-    layout = layout or Layout(root=Path(root))
-    c = _Collector()
-    reference = Reference.read(layout.path("local_governments"))
+def load_dataset(root: Path, layout: Layout | None = None, *, cache: FileCache | None = None) -> Dataset:
+    """Read and validate all data under ``root``; raise :class:`DataErrors` listing every problem.
 
-    vocab = c.validate(c.parse(layout.path("vocabulary")), model.Vocabulary)
+    With ``cache`` (the preview server), unchanged files are not parsed or validated again; the
+    cross-file checks always run on everything.
+    """
+    layout = layout or Layout(root=Path(root))
+    c = _Collector(cache)
+    try:
+        reference = Reference.read(layout.path("local_governments"))
+    except (OSError, ValueError, KeyError) as exc:
+        raise DataErrors([DataError(str(layout.path("local_governments")), 1, 1, "",
+                                    f"全国地方公共団体コードの一覧を読めません（{exc}）。このファイルは編集しないでください。")]) from None
+
+    vocab = c.load(layout.path("vocabulary"), model.Vocabulary)
     if vocab:
         c.labels = _labels(vocab.item)
-    guarantors = c.validate(c.parse(layout.path("guarantors")), model.GuarantorList)
-    adopters = c.validate(c.parse(layout.path("adopters")), model.AdopterTable)
+    guarantors = c.load(layout.path("guarantors"), model.GuarantorList)
+    adopters = c.load(layout.path("adopters"), model.AdopterTable)
     guidance: list[Loaded] = []
     usage: list[Loaded] = []
-    for kind, path in layout.files():
+    files = layout.files()
+    for kind, path in files:
         if kind == "guidance":
-            loaded = c.validate(c.parse(path), model.Guidance)
+            loaded = c.load(path, model.Guidance)
             guidance += [loaded] if loaded else []
         elif kind == "usage":
-            loaded = c.validate(c.parse(path), model.UsageTable)
+            loaded = c.load(path, model.UsageTable)
             usage += [loaded] if loaded else []
+    if cache is not None:
+        cache.keep_only({str(p) for _, p in files})
 
     _check_reference(c, layout, reference)
     if vocab:
         _check_vocabulary(c, vocab)
     if guarantors:
         _check_guarantors(c, guarantors)
+        known = {g.id for g in guarantors.item.guarantors}
+        for g in guidance:
+            _check_known_guarantors(c, g.doc, (), g.item.guarantors, known, guarantors.doc.path)
+        for i, row in enumerate(adopters.item.adopters if adopters else []):
+            _check_known_guarantors(c, adopters.doc, ("adopters", i), row.guarantors, known, guarantors.doc.path)
     for g in guidance:
         _check_guidance_file(c, g, reference)
     _check_duplicate_guidance(c, guidance)
     if adopters:
         _check_adopters(c, adopters, reference)
-        _check_pages_agree(c, adopters, guidance)
+        present = {p.stem for kind, p in files if kind == "guidance"}
+        _check_pages_agree(c, adopters, guidance, present)
 
     if c.errors:
         raise DataErrors(c.errors)
@@ -254,8 +299,15 @@ def _check_guarantors(c: _Collector, guarantors: Loaded) -> None:
     for i, g in enumerate(guarantors.item.guarantors):
         if g.id in seen:
             c.add(guarantors.doc, ("guarantors", i, "id"),
-                  f"保証事業会社 {g.id} は {_at(guarantors.doc, ('guarantors', seen[g.id]))} と重複しています。")
+                  f"保証事業会社 {g.id} は {_at(guarantors.doc, ('guarantors', seen[g.id], 'id'))} と重複しています。id は1社に1つです。")
         seen.setdefault(g.id, i)
+
+
+def _check_known_guarantors(c: _Collector, doc: yamlsource.Document, loc: tuple[Any, ...], ids: list[str],
+                            known: set[str], where: Path) -> None:
+    for j, gid in enumerate(ids):
+        if gid not in known:
+            c.add(doc, loc + ("guarantors", j), f"保証事業会社 {gid} が {where} にありません。")
 
 
 def _check_place(c: _Collector, doc: yamlsource.Document, loc: tuple[Any, ...], item: Any,
@@ -284,9 +336,15 @@ def _check_place(c: _Collector, doc: yamlsource.Document, loc: tuple[Any, ...], 
     elif item.kind in LOCAL_KINDS:
         ref = reference.by_name.get((item.prefecture, item.name))
         if ref is None:
+            elsewhere = [p for (p, n) in reference.by_name if n == item.name]
             in_pref = [n for (p, n) in reference.by_name if p == item.prefecture]
             close = difflib.get_close_matches(item.name, in_pref, n=1, cutoff=0.5)
-            hint = f"「{close[0]}」ではありませんか。" if close else "正式名（例: 竹田市）で書いてください。"
+            if elsewhere:
+                hint = f"{item.name} は {'・'.join(elsewhere)} にあります。prefecture を確かめてください。"
+            elif close:
+                hint = f"「{close[0]}」ではありませんか。"
+            else:
+                hint = "正式名（例: 竹田市）で書いてください。"
             c.add(doc, loc + ("name",), f"{item.prefecture}に「{item.name}」という市区町村はありません。{hint}")
             return
     if ref is None or item.kind not in LOCAL_KINDS:
@@ -351,27 +409,40 @@ def _check_adopters(c: _Collector, adopters: Loaded, reference: Reference) -> No
             names[key] = i
 
 
-def _check_pages_agree(c: _Collector, adopters: Loaded, guidance: list[Loaded]) -> None:
-    """A guidance page and its adopters row state one fact twice; they must agree, and we name both lines."""
+def _check_pages_agree(c: _Collector, adopters: Loaded, guidance: list[Loaded], present: set[str]) -> None:
+    """A guidance page and its adopters row state one fact twice; they must agree, and we name both lines.
+
+    ``present`` holds the names of all guidance files, valid or not: a file that failed validation
+    has already been reported and must not also be called missing.
+    """
+    table: model.AdopterTable = adopters.item
+    by_slug = {g.item.slug: g for g in guidance}
     rows_by_page: dict[str, list[int]] = defaultdict(list)
-    for i, row in enumerate(adopters.item.adopters):
+    for i, row in enumerate(table.adopters):
         if row.page:
             rows_by_page[row.page].append(i)
-    by_slug = {g.item.slug: g for g in guidance}
+    primary: dict[str, int] = {}
     for page, indexes in rows_by_page.items():
-        if page not in by_slug:
+        g = by_slug.get(page)
+        if g is None and page not in present:
             c.add(adopters.doc, ("adopters", indexes[0], "page"),
                   f"案内ページ「{page}」がありません（content/municipalities/{page}.yaml）。ファイルを作るか、page を消してください。")
-        for extra in indexes[1:]:
-            c.add(adopters.doc, ("adopters", extra, "page"),
-                  f"案内ページ「{page}」を指す行が {_at(adopters.doc, ('adopters', indexes[0], 'page'))} にもあります。")
+        # with several rows, compare the page with the row that names the same orderer
+        same = [i for i in indexes if g and (table.adopters[i].prefecture, table.adopters[i].name)
+                == (g.item.prefecture, g.item.name)]
+        primary[page] = (same or indexes)[0]
+        for extra in indexes:
+            if extra != primary[page]:
+                c.add(adopters.doc, ("adopters", extra, "page"),
+                      f"案内ページ「{page}」を指す行が {_at(adopters.doc, ('adopters', primary[page], 'page'))} にもあります。"
+                      "page は1つの行にだけ書いてください。")
     for slug, g in by_slug.items():
-        if slug not in rows_by_page:
+        if slug not in primary:
             c.add(g.doc, ("slug",), f"採用団体一覧 {adopters.doc.path} に page: {slug} の行がありません。"
                                     f"{g.item.name} の行に「page: {slug}」を書いてください。")
             continue
-        i = rows_by_page[slug][0]
-        row: model.Adopter = adopters.item.adopters[i]
+        i = primary[slug]
+        row: model.Adopter = table.adopters[i]
 
         def row_at(name: str) -> str:
             return _at(adopters.doc, ("adopters", i, name))

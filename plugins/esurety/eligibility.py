@@ -20,8 +20,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-from markupsafe import Markup
-
 from . import model, views
 
 logger = logging.getLogger(__name__)
@@ -257,17 +255,17 @@ def export_rules(g: model.Guidance, labels: views.Labels) -> dict[str, Any]:
 
 
 def rules_json(g: model.Guidance, labels: views.Labels) -> str:
-    """The exported rules as JSON that is also safe inside an HTML ``<script type="application/json">``."""
+    """The exported rules as JSON (``<``, ``>``, ``&`` escaped, so it may also sit inside HTML)."""
     text = json.dumps(export_rules(g, labels), ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 @dataclass(frozen=True)
 class TableRow:
-    """One line of the no-script table: a certificate at one contract stage."""
+    """One line of the no-script table: a certificate at the contract stages that share one answer."""
 
     certificate: str
-    stage: str
+    stages: tuple[str, ...]
     outcome: Outcome
     fields: dict[str, str] = field(default_factory=dict)
 
@@ -279,29 +277,42 @@ class RuleTable:
     condition: str
     rows: list[TableRow]
     otherwise: list[str]
+    columns: frozenset[str]
 
 
 def rule_table(g: model.Guidance, labels: views.Labels) -> RuleTable:
-    """The rules as a table people read without the script, made from the same :func:`decide` calls."""
+    """The rules as a table people read without the script, made from the same :func:`decide` calls.
+
+    A certificate gets one row when the initial and the change contract have the same answer, else
+    one row per stage. Columns no row fills (e.g. 件名) are left out to keep the page small.
+    """
     before, on = _probe_days(g)
     project = g.scope.project_types[0]
-    rows = []
+    rows: list[TableRow] = []
     for c in CERTIFICATES:
-        for s in STAGES:
-            o = decide(g, labels, c, project, s, on)
-            rows.append(TableRow(c, s, o, submission_fields(o.submission, labels) if o.submission else {}))
+        answers = [(s, decide(g, labels, c, project, s, on)) for s in STAGES]
+        fields = [submission_fields(o.submission, labels) if o.submission else {} for _, o in answers]
+        if all(o.status == answers[0][1].status and f == fields[0] for (_, o), f in zip(answers, fields)):
+            rows.append(TableRow(c, STAGES, answers[0][1], fields[0]))
+        else:
+            rows.extend(TableRow(c, (s,), o, f) for (s, o), f in zip(answers, fields))
     # What changes for other cases: the reasons a covered certificate gets that the table rows do not show.
     shown = {r for row in rows for r in row.outcome.reasons}
     probe = g.certificates.covered[0]
     others = [decide(g, labels, probe, project, s, before) for s in STAGES]
-    others += [decide(g, labels, probe, p, "initial", on) for p in PROJECT_TYPES if p not in g.scope.project_types]
     otherwise = list(dict.fromkeys(r for o in others for r in o.reasons if r not in shown))
+    silent = [p for p in PROJECT_TYPES if p not in g.scope.project_types]
+    if silent:  # one sentence for all project types the data does not name, worded as decide() words each
+        otherwise.append(TEXT["project_silent"].format(
+            project="・".join(labels.many("project_type", silent)),
+            covered="、".join(labels.many("project_type", g.scope.project_types))))
     if g.start.basis == "unspecified":
-        condition = f"{labels.many('project_type', g.scope.project_types)[0]}など資料に書かれた案件の場合"
+        condition = f"{'・'.join(labels.many('project_type', g.scope.project_types))}の場合（判断する日付は資料に記載なし）"
     else:
         condition = (f"{date_label(g, labels, 'initial')}が{views.date_ja(g.start.date)}以降の"
                      f"{'・'.join(labels.many('project_type', g.scope.project_types))}の場合")
-    return RuleTable(condition=condition, rows=rows, otherwise=otherwise)
+    columns = frozenset(k for row in rows for k, v in row.fields.items() if v)
+    return RuleTable(condition=condition, rows=rows, otherwise=otherwise, columns=columns)
 
 
 @dataclass(frozen=True)
@@ -310,7 +321,6 @@ class EligibilityView:
 
     guidance: model.Guidance
     table: RuleTable
-    rules_json: Markup
     date_labels: dict[str, str]
     choices: dict[str, list[tuple[str, str]]]
 
@@ -320,7 +330,6 @@ def eligibility_view(g: model.Guidance, labels: views.Labels) -> EligibilityView
     return EligibilityView(
         guidance=g,
         table=rule_table(g, labels),
-        rules_json=Markup(rules_json(g, labels)),  # noqa: S704 — JSON with <, >, & escaped
         date_labels={s: date_label(g, labels, s) for s in STAGES},
         choices=choices(labels),
     )

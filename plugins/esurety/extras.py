@@ -23,4 +23,5 @@ OUTPUTS: list[Callable[[Any, Any, Any, Any], None]] = [
 
 TEMPLATE_GLOBALS: dict[str, Any] = {
     "eligibility_view": eligibility.eligibility_view,
+    "search_keywords": search.keywords,
 }

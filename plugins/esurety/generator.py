@@ -10,13 +10,14 @@ import datetime as dt
 import importlib.util
 import logging
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pelican.generators import Generator
 
-from . import views
+from . import incremental, views
 from .dataset import Dataset, load_dataset
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,9 @@ class ESuretyGenerator(Generator):
 
     def generate_context(self) -> None:
         self.today = build_date(self.settings)
-        self.data = load_dataset(self.root)
+        # make serve (incremental) reuses files validated by its earlier builds; make build never does
+        self.data = (incremental.load_cached(load_dataset, self.root) if incremental.enabled(self.settings)
+                     else load_dataset(self.root))
         self.env.globals.update(views.jinja_globals(self.data, self.today))
         self.env.globals.update(extra_template_globals())
         self.context["esurety"] = self.data
@@ -80,12 +83,25 @@ class ESuretyGenerator(Generator):
         adopters = views.adopter_view(data, self.today)
         rows_by_page = {r.adopter.page: r for g in adopters.prefectures for r in g.rows if r.adopter.page}
         page_tpl = self.get_template("guidance")
+        # make serve rebuilds in place: a page whose inputs did not change is not rendered again
+        # (plugins/esurety/incremental.py); make build renders every page.
+        ledger = incremental.ledger(self.root) if incremental.enabled(self.settings) else None
+        shared = incremental.shared_digest(self.settings, data, self.today) if ledger else ""
         for g in guidance:
+            path = f"municipalities/{g.slug}/index.html"
+            digest = incremental.page_digest(shared, g) if ledger else ""
+            if ledger and ledger.unchanged(self.output_path, path, digest):
+                continue
             writer.write_file(
-                f"municipalities/{g.slug}/index.html", page_tpl, self.context,
+                path, page_tpl, self.context,
                 guidance=g, adopter_row=rows_by_page.get(g.slug), page_name=f"municipalities/{g.slug}/index",
                 url=f"municipalities/{g.slug}/", relative_urls=self.settings["RELATIVE_URLS"],
             )
+            if ledger:
+                ledger.record(self.output_path, path, digest)
+        if ledger:  # a guidance file was removed: so is its page folder
+            for gone in ledger.forget_except({f"municipalities/{g.slug}/index.html" for g in guidance}):
+                shutil.rmtree(Path(self.output_path, gone).parent, ignore_errors=True)
         writer.write_file(
             "municipalities/index.html", self.get_template("guidance_index"), self.context,
             guidance_list=guidance, url="municipalities/", relative_urls=self.settings["RELATIVE_URLS"],

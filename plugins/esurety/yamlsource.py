@@ -39,6 +39,8 @@ Path_ = tuple[str | int, ...]
 MAX_LINE_LENGTH = 2000
 #: Largest file accepted.
 MAX_FILE_BYTES = 2_000_000
+#: Deepest nesting accepted; real data files need about six levels, a bomb of brackets needs thousands.
+MAX_DEPTH = 40
 
 _TAG = "tag:yaml.org,2002:"
 _TIMESTAMP_TAG = _TAG + "timestamp"
@@ -60,7 +62,7 @@ _YAML_PROBLEMS: tuple[tuple[str, str], ...] = (
     ("did not find expected '-' indicator",
      "一覧（「- 」で始まる行）の字下げがそろっていません。"),
     ("found unexpected end of stream",
-     "引用符（' または \"）が閉じられていません。"),
+     "この行で始まる引用符（' または \"）が閉じられていません。"),
     ("found undefined alias",
      "「*」による参照（エイリアス）は使えません。値をそのまま書いてください。"),
     ("expected a single document",
@@ -128,8 +130,6 @@ def dotted(loc: Path_) -> str:
     return out
 
 
-_dotted = dotted  # older name
-
 
 def read_text(path: Path) -> str:
     """Read a data file as UTF-8, naming the first bad byte's line when it is not."""
@@ -196,7 +196,9 @@ def read(path: Path, text: str | None = None) -> tuple[Document | None, list[Dat
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # an unclosed quote is found at the end of the file; the line where it opened is the useful one
+        opened = (exc.context or "").startswith("while scanning a quoted") and exc.context_mark
+        mark = exc.context_mark if opened else (exc.problem_mark or exc.context_mark)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return None, [DataError(str(path), line, col, "", _yaml_message(f"{exc.context or ''} {exc.problem or exc}"))]
     except yaml.reader.ReaderError as exc:
@@ -255,6 +257,9 @@ def _build(node: yaml.Node, loc: Path_, doc: Document, key_at: tuple[int, int] |
             doc.spoiled.add(loc[:-1])  # a list with a hole in it would only add a second, vaguer error
         return None
     doc.seen.add(id(node))
+    if len(loc) > MAX_DEPTH:
+        _problem(doc, at, loc[:MAX_DEPTH], f"入れ子が深すぎます（{MAX_DEPTH} 段まで）。字下げや括弧を確かめてください。")
+        return None
     doc.positions[loc] = at
     if key_at is not None:
         doc.keys[loc] = key_at

@@ -94,8 +94,12 @@ def build_site(dest: Path) -> Path:
 
 
 def load_demo_certificates(db: Path) -> Path:
-    """Load the demo certificates into a fresh SQLite store at ``db``."""
-    run_script("scripts.load_certificates", str(DEMO_CERTIFICATES), "--demo", env=python_env(VERIFY_DB=str(db)))
+    """Load the demo certificates into a fresh SQLite store at ``db``; their key notices go next to it.
+
+    The notices (HTML, no PDF) land in ``db.parent / "notices"`` so nothing is written under var/.
+    """
+    run_script("scripts.load_certificates", str(DEMO_CERTIFICATES), "--demo", "--quiet", "--db", str(db),
+               "--notices", str(db.parent / "notices"), "--no-pdf", env=python_env(VERIFY_DB=str(db)))
     return db
 
 
@@ -108,7 +112,7 @@ def _devserver_help() -> str:
 def devserver_command(port: int, site_dir: Path) -> list[str]:
     """The devserver command line serving ``site_dir`` (the flag name is read from its --help)."""
     help_text = _devserver_help()
-    for flag in ("--output", "--root", "--site", "--directory", "--dir"):
+    for flag in ("--root", "--output", "--site", "--directory"):
         if re.search(rf"(^|\s){re.escape(flag)}[\s=]", help_text):
             return [sys.executable, "-m", "scripts.devserver", "--port", str(port), flag, str(site_dir)]
     raise RuntimeError("scripts.devserver has no option to choose the folder it serves:\n" + help_text)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
+from .lookup_support import WRONG_KEY, demo_certificate, fill_lookup, submit_without_js
 from .support import NewContext, Server, axe_violations, format_violations, page_url, site_pages
 
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
@@ -51,21 +52,60 @@ def test_adopters_filtered_and_sorted(axe_page: Page) -> None:
     """After the script has added its sort buttons and hidden rows, the table is still accessible."""
     axe_page.goto("/adopters/")
     axe_page.get_by_label("名前・よみで絞り込む").fill("たけた")
-    axe_page.locator("th.sort-start button").first.click()
+    axe_page.locator("th.sort-start button:visible").first.click()
     violations = axe_violations(axe_page)
     assert not violations, format_violations(violations)
 
 
-def test_adopters_without_javascript(new_context: NewContext, axe_js: Path, server: Server) -> None:
-    """The no-JS table is what a fraction of people (and every crawler) get; axe runs on its DOM."""
-    ctx = new_context(bypass_csp=True, java_script_enabled=False)
-    page = ctx.new_page()
+def axe_on_unscripted_dom(new_context: NewContext, html: str) -> list[dict]:
+    """axe over a DOM as a browser without JavaScript built it: served as-is with the site's scripts stubbed.
+
+    axe is itself a script, so it cannot run in a JS-disabled page; this judges the same markup instead.
+    """
+    page = new_context(bypass_csp=True).new_page()
+    page.route("**/unscripted-snapshot/", lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.route("**/theme/js/*.js", lambda route: route.fulfill(body="", content_type="text/javascript"))
+    page.goto("/unscripted-snapshot/")
+    return axe_violations(page)
+
+
+def test_adopters_without_javascript(new_context: NewContext, axe_js: Path) -> None:
+    """The no-JS table is what some people (and every crawler) get."""
+    page = new_context(java_script_enabled=False).new_page()
     page.goto("/adopters/")
-    html = page.content()
-    # axe needs script; judge the unscripted DOM by loading it as a snapshot in a scripted page.
-    snap = new_context(bypass_csp=True).new_page()
-    snap.route("**/adopters-nojs-snapshot/", lambda route: route.fulfill(body=html, content_type="text/html"))
-    snap.route("**/theme/js/*.js", lambda route: route.fulfill(body="", content_type="text/javascript"))
-    snap.goto("/adopters-nojs-snapshot/")
-    violations = axe_violations(snap)
+    violations = axe_on_unscripted_dom(new_context, page.content())
+    assert not violations, format_violations(violations)
+
+
+def test_lookup_states(new_context: NewContext, axe_js: Path) -> None:
+    """The lookup page after each kind of answer: field errors, the generic no-match sentence, a certificate."""
+    page = new_context(bypass_csp=True).new_page()
+    cert = demo_certificate()
+    page.goto("/lookup/")
+    page.get_by_role("button", name="電子証書を表示").click()  # both fields empty
+    expect(page.locator("#guarantee_number")).to_have_attribute("aria-invalid", "true")
+    states = {"empty fields": axe_violations(page)}
+    fill_lookup(page, cert.guarantee_number, WRONG_KEY)
+    page.get_by_role("button", name="電子証書を表示").click()
+    expect(page.locator("#lookup-status")).to_contain_text("正しくありません")
+    states["no match"] = axe_violations(page)
+    fill_lookup(page, cert.guarantee_number, cert.access_key)
+    page.get_by_role("button", name="電子証書を表示").click()
+    expect(page.locator("#lookup-result .certificate")).to_be_visible()
+    states["certificate"] = axe_violations(page)
+    failures = {k: format_violations(v) for k, v in states.items() if v}
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("kind", ["certificate", "invalid"])
+def test_lookup_answer_pages_without_javascript(new_context: NewContext, axe_js: Path, kind: str) -> None:
+    """The pages the function itself renders for a plain form POST (certificate; field errors)."""
+    page = new_context(java_script_enabled=False).new_page()
+    cert = demo_certificate()
+    if kind == "certificate":
+        submit_without_js(page, cert.guarantee_number, cert.access_key)
+    else:
+        submit_without_js(page, "12-34", cert.access_key)  # a malformed number: not counted as a failure
+        expect(page.locator("#guarantee_number")).to_have_attribute("aria-invalid", "true")
+    violations = axe_on_unscripted_dom(new_context, page.content())
     assert not violations, format_violations(violations)

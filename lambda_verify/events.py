@@ -1,0 +1,128 @@
+"""HTTP in Lambda's payload format 2.0 (function URLs, API Gateway HTTP APIs), both directions.
+
+``Request.from_event`` reads what the handler needs; ``Response.to_result`` writes what Lambda
+expects back. ``build_event`` does the reverse of what Lambda does, for the local server and the
+tests, so every path into the handler goes through the same event shape as production.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["BadEvent", "MAX_BODY_BYTES", "Request", "Response", "build_event"]
+
+#: Two short fields never need more; anything larger is refused before it is decoded.
+MAX_BODY_BYTES = 4096
+
+
+class BadEvent(ValueError):
+    """The event cannot be read as an HTTP request (bad base64, body too large)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    source_ip: str | None
+    request_id: str | None
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower case (``application/json``)."""
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any]) -> Request:
+        ctx = event.get("requestContext") or {}
+        http = ctx.get("http") or {}
+        headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+        raw = event.get("body") or ""
+        if not isinstance(raw, str):
+            raise BadEvent(400, "body is not text")
+        limit = MAX_BODY_BYTES * 4 // 3 + 4 if event.get("isBase64Encoded") else MAX_BODY_BYTES
+        if len(raw) > limit:
+            raise BadEvent(413, "body too large")
+        if event.get("isBase64Encoded"):
+            try:
+                body = base64.b64decode(raw, validate=True)
+            except (binascii.Error, ValueError) as exc:
+                raise BadEvent(400, "body is not valid base64") from exc
+        else:
+            body = raw.encode("utf-8", "surrogatepass")
+        if len(body) > MAX_BODY_BYTES:
+            raise BadEvent(413, "body too large")
+        return cls(
+            method=str(http.get("method") or "GET").upper(),
+            path=str(event.get("rawPath") or http.get("path") or "/"),
+            headers=headers,
+            body=body,
+            source_ip=http.get("sourceIp"),
+            request_id=ctx.get("requestId"),
+        )
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+
+    def to_result(self) -> dict[str, Any]:
+        return {"statusCode": self.status, "headers": dict(self.headers), "body": self.body,
+                "isBase64Encoded": False}
+
+
+def build_event(method: str, path: str, headers: dict[str, str], body: bytes = b"", *,
+                source_ip: str = "127.0.0.1", query: str = "", base64_body: bool | None = None,
+                request_id: str | None = None) -> dict[str, Any]:
+    """A payload 2.0 event as a function URL would deliver this HTTP request.
+
+    Text bodies (JSON, forms, text/*) arrive as text like Lambda does; others, or any body when
+    ``base64_body`` is true, arrive base64-encoded with ``isBase64Encoded``.
+    """
+    lowered: dict[str, str] = {}
+    for name, value in headers.items():
+        key = name.lower()
+        lowered[key] = f"{lowered[key]},{value}" if key in lowered else value
+    ctype = lowered.get("content-type", "").split(";", 1)[0].strip().lower()
+    textual = ctype.startswith("text/") or ctype in ("application/json", "application/x-www-form-urlencoded")
+    if base64_body is None:
+        try:
+            body.decode("utf-8")
+            base64_body = not textual
+        except UnicodeDecodeError:
+            base64_body = True
+    now = time.time()
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": lowered,
+        "requestContext": {
+            "accountId": "anonymous",
+            "apiId": "local",
+            "domainName": lowered.get("host", "127.0.0.1"),
+            "domainPrefix": "local",
+            "http": {"method": method.upper(), "path": path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
+                     "userAgent": lowered.get("user-agent", "")},
+            "requestId": request_id or str(uuid.uuid4()),
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "body": base64.b64encode(body).decode("ascii") if base64_body else body.decode("utf-8"),
+        "isBase64Encoded": bool(base64_body),
+    }

@@ -1,0 +1,289 @@
+"""The lookup function: ``handler(event, context)`` for a Lambda function URL (payload format 2.0).
+
+POST /api/verify with ``guarantee_number`` and ``access_key``, as JSON or as a form
+(application/x-www-form-urlencoded), plain or base64-encoded. A form POST (no JavaScript) gets a
+printable HTML page; a JSON request gets JSON that the lookup page renders in place. Every other
+request gets a short 4xx answer, never a stack trace.
+
+Two rules shape the answers:
+
+* an unknown number and a wrong key get the same bytes (status, headers, body), and every failed
+  lookup takes at least ``Settings.failure_floor`` seconds, so neither the answer nor its timing says
+  whether a number exists;
+* a store that cannot answer gives 503 with Retry-After, nothing else.
+
+The store and its client are created once per process, at import time in Lambda (the init phase
+runs on a full CPU) and on first use elsewhere, so tests and local runs choose their store first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import urllib.parse
+from typing import Any
+
+from .addresses import ClientAddress, client_address
+from .audit import record_lookup
+from .clock import Clock, SystemClock, to_jst
+from .config import Settings
+from .events import BadEvent, Request, Response
+from .messages import MESSAGES, TITLES, limited_message
+from .security import SECURITY_HEADERS
+from .service import Invalid, Limited, LookupService, NoMatch, Outcome, Shown, Unavailable
+from .stores import open_store
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["API_PATH", "App", "get_app", "handler", "reset"]
+
+API_PATH = "/api/verify"
+JSON_TYPE = "application/json"
+FORM_TYPE = "application/x-www-form-urlencoded"
+FIELDS = ("guarantee_number", "access_key")
+
+#: Sent with every answer of the function. Certificates must not be cached anywhere or indexed.
+BASE_HEADERS: dict[str, str] = {**SECURITY_HEADERS, "Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+_JSON_CONTENT = "application/json; charset=utf-8"
+_HTML_CONTENT = "text/html; charset=utf-8"
+
+
+class RequestProblem(Exception):
+    """A request the lookup cannot take; ``kind`` picks the message, ``status`` the HTTP status."""
+
+    def __init__(self, status: int, kind: str, headers: dict[str, str] | None = None):
+        super().__init__(kind)
+        self.status = status
+        self.kind = kind
+        self.headers = headers or {}
+
+
+def _wants_json(headers: dict[str, str]) -> bool:
+    ctype = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if ctype == JSON_TYPE:
+        return True
+    accept = headers.get("accept", "")
+    return JSON_TYPE in accept and "text/html" not in accept
+
+
+def _fields(request: Request) -> dict[str, str | None]:
+    """The two fields from a JSON object or a form; anything else in the body is ignored."""
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RequestProblem(400, "bad_request") from exc
+    if request.content_type == JSON_TYPE:
+        try:
+            data = json.loads(text) if text.strip() else {}
+        except ValueError as exc:
+            raise RequestProblem(400, "bad_request") from exc
+        if not isinstance(data, dict):
+            raise RequestProblem(400, "bad_request")
+        return {name: data[name] if isinstance(data.get(name), str) else None for name in FIELDS}
+    if request.content_type == FORM_TYPE:
+        try:
+            form = urllib.parse.parse_qs(text, keep_blank_values=True, max_num_fields=20)
+        except ValueError as exc:
+            raise RequestProblem(400, "bad_request") from exc
+        return {name: (form.get(name) or [None])[0] for name in FIELDS}
+    raise RequestProblem(415, "unsupported")
+
+
+class App:
+    """The handler with its store, clock and settings; tests build one around their own store."""
+
+    def __init__(self, service: LookupService, settings: Settings, clock: Clock | None = None):
+        self.service = service
+        self.settings = settings
+        self.clock = clock or service.clock
+
+    # ------------------------------------------------------------------ entry
+
+    def __call__(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        started = self.clock.monotonic()
+        headers = {str(k).lower(): str(v) for k, v in ((event or {}).get("headers") or {}).items()}
+        wants_json = _wants_json(headers)
+        try:
+            request = Request.from_event(event or {})
+            self._check(request)
+            fields = _fields(request)
+        except BadEvent as exc:
+            return self._problem(RequestProblem(exc.status, "too_large" if exc.status == 413 else "bad_request"),
+                                 wants_json).to_result()
+        except RequestProblem as problem:
+            return self._problem(problem, wants_json).to_result()
+        client = client_address(request.headers, request.source_ip)
+        try:
+            outcome = self.service.lookup(fields["guarantee_number"], fields["access_key"], client)
+            response = self._answer(outcome, wants_json, request, fields)
+        except Exception:  # noqa: BLE001 - a bug must still answer without details
+            logger.exception("lookup failed")
+            outcome = Outcome()
+            response = self._problem(RequestProblem(500, "error"), wants_json)
+        if isinstance(outcome, (NoMatch, Limited)):
+            self._hold(started)
+        self._audit(outcome, response.status, client, request)
+        return response.to_result()
+
+    def _check(self, request: Request) -> None:
+        if request.path.rstrip("/") != API_PATH:
+            raise RequestProblem(404, "not_found")
+        if request.method != "POST":
+            raise RequestProblem(405, "method", {"Allow": "POST"})
+        if request.content_type not in (JSON_TYPE, FORM_TYPE):
+            raise RequestProblem(415, "unsupported")
+
+    def _hold(self, started: float) -> None:
+        """Give every failed lookup the same duration (see module docstring)."""
+        remaining = self.settings.failure_floor - (self.clock.monotonic() - started)
+        if remaining > 0:
+            self.clock.sleep(remaining)
+
+    def _audit(self, outcome: Outcome, status: int, client: ClientAddress, request: Request) -> None:
+        extra: dict[str, Any] = {}
+        if isinstance(outcome, Shown):
+            extra = {"view_count": outcome.view.view_count,
+                     "first_view": outcome.view.view_count == 1, "version": outcome.certificate.current.seq}
+        elif isinstance(outcome, NoMatch):
+            extra = {"known_number": outcome.known}
+        try:
+            record_lookup(at=self.clock.time(), outcome=outcome.status, status=status,
+                          guarantee_number=getattr(outcome, "guarantee_number", None), client=client,
+                          request_id=request.request_id, **extra)
+        except Exception:  # noqa: BLE001 - logging must never change the answer
+            logger.exception("audit log failed")
+
+    # ------------------------------------------------------------------ answers
+
+    def _response(self, status: int, body: str, wants_json: bool, extra: dict[str, str] | None = None) -> Response:
+        headers = dict(BASE_HEADERS)
+        headers["Content-Type"] = _JSON_CONTENT if wants_json else _HTML_CONTENT
+        if extra:
+            headers.update(extra)
+        return Response(status, headers, body)
+
+    def _json(self, status: int, payload: dict[str, Any], extra: dict[str, str] | None = None) -> Response:
+        return self._response(status, json.dumps(payload, ensure_ascii=False, separators=(",", ":")), True, extra)
+
+    def _page(self, status: int, kind: str, message: str, request_path: str, *, errors: tuple = (),
+              number: str | None = None, show_form: bool = True, extra: dict[str, str] | None = None) -> Response:
+        from .rendering import render_message_page
+
+        body = render_message_page(kind, title=TITLES[kind], message=message, static_base=self.settings.static_base,
+                                   form_action=API_PATH, errors=errors, guarantee_number=number, show_form=show_form)
+        return self._response(status, body, False, extra)
+
+    def _problem(self, problem: RequestProblem, wants_json: bool) -> Response:
+        message = MESSAGES[problem.kind]
+        if wants_json:
+            return self._json(problem.status, {"status": problem.kind, "message": message}, problem.headers)
+        return self._page(problem.status, problem.kind, message, API_PATH,
+                          show_form=problem.kind in ("method", "bad_request", "unsupported"), extra=problem.headers)
+
+    def _answer(self, outcome: Outcome, wants_json: bool, request: Request,
+                fields: dict[str, str | None]) -> Response:
+        if isinstance(outcome, Shown):
+            return self._shown(outcome, wants_json)
+        if isinstance(outcome, Invalid):
+            message = MESSAGES["invalid"]
+            if wants_json:
+                return self._json(400, {"status": "invalid", "message": message,
+                                        "errors": [{"field": e.field, "message": e.message} for e in outcome.errors]})
+            typed = (fields.get("guarantee_number") or "")[:100]
+            return self._page(400, "invalid", message, request.path, errors=outcome.errors, number=typed)
+        if isinstance(outcome, NoMatch):
+            message = MESSAGES["no_match"]
+            if wants_json:
+                return self._json(400, {"status": "no_match", "message": message})
+            return self._page(400, "no_match", message, request.path, number=outcome.guarantee_number)
+        if isinstance(outcome, Limited):
+            retry = {"Retry-After": str(outcome.retry_after)}
+            message = limited_message(outcome.retry_after)
+            if wants_json:
+                return self._json(429, {"status": "limited", "message": message, "retry_after": outcome.retry_after},
+                                  retry)
+            return self._page(429, "limited", message, request.path, number=outcome.guarantee_number, extra=retry)
+        if isinstance(outcome, Unavailable):
+            retry = {"Retry-After": str(outcome.retry_after)}
+            message = MESSAGES["unavailable"]
+            if wants_json:
+                return self._json(503, {"status": "unavailable", "message": message,
+                                        "retry_after": outcome.retry_after}, retry)
+            return self._page(503, "unavailable", message, request.path, number=outcome.guarantee_number, extra=retry)
+        raise TypeError(f"unknown outcome {outcome!r}")
+
+    def _shown(self, outcome: Shown, wants_json: bool) -> Response:
+        from .rendering import render_certificate_fragment, render_certificate_page
+
+        cert = outcome.certificate
+        if not wants_json:
+            body = render_certificate_page(cert, outcome.looked_up_at, outcome.view,
+                                           static_base=self.settings.static_base, form_action=API_PATH)
+            return self._response(200, body, False)
+        payload = {
+            "status": "shown",
+            "guarantee_number": outcome.guarantee_number,
+            "looked_up_at": to_jst(outcome.looked_up_at).isoformat(timespec="seconds"),
+            "view": {"view_count": outcome.view.view_count,
+                     "first_viewed_at": to_jst(outcome.view.first_viewed_at).isoformat(timespec="seconds")},
+            "certificate": cert.to_dict(),
+            "html": render_certificate_fragment(cert, outcome.looked_up_at, outcome.view),
+        }
+        return self._json(200, payload)
+
+
+# ---------------------------------------------------------------------- module-level entry point
+
+_app: App | None = None
+
+
+def get_app() -> App:
+    """The process-wide App over the store the environment names (created on first use)."""
+    global _app
+    if _app is None:
+        settings = Settings.from_env()
+        store = open_store(settings.table, str(settings.db_path), busy_timeout=settings.sqlite_busy_timeout)
+        clock = SystemClock()
+        _app = App(LookupService(store, clock, settings.limits), settings, clock)
+    return _app
+
+
+def reset() -> None:
+    """Forget the process-wide App (tests switch stores through the environment)."""
+    global _app
+    if _app is not None:
+        try:
+            _app.service.store.close()
+        except Exception:  # noqa: BLE001 - closing is best effort
+            logger.debug("closing the store failed", exc_info=True)
+    _app = None
+
+
+def _unavailable_result(event: dict[str, Any]) -> dict[str, Any]:
+    headers = {str(k).lower(): str(v) for k, v in ((event or {}).get("headers") or {}).items()}
+    payload = json.dumps({"status": "unavailable", "message": MESSAGES["unavailable"], "retry_after": 5},
+                         ensure_ascii=False)
+    if _wants_json(headers):
+        body, ctype = payload, _JSON_CONTENT
+    else:
+        body, ctype = f"<!doctype html><html lang=\"ja\"><title>{TITLES['unavailable']}</title>" \
+                      f"<p>{MESSAGES['unavailable']}</p></html>", _HTML_CONTENT
+    return Response(503, {**BASE_HEADERS, "Content-Type": ctype, "Retry-After": "5"}, body).to_result()
+
+
+def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """Lambda entry point (``lambda_verify.handler.handler``)."""
+    try:
+        app = get_app()
+    except Exception:  # noqa: BLE001 - no store, no lookup; say so politely
+        logger.exception("cannot open the certificate store")
+        return _unavailable_result(event)
+    return app(event, context)
+
+
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # pragma: no cover - only inside Lambda
+    try:
+        get_app()
+    except Exception:  # noqa: BLE001 - the first request will answer 503 and log again
+        logger.exception("cannot open the certificate store at start")

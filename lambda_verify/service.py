@@ -1,0 +1,109 @@
+"""The lookup itself, free of HTTP: number + key + client in, one outcome out.
+
+Order matters and is the same for every request, so an unknown number and a wrong key walk the same
+path: normalize → one read (certificate and both counters) → apply the limits → compare the key
+hash in constant time (against a dummy hash when the number is unknown) → one write (the view, or
+the two failure counters). The caller turns the outcome into a response and gives every failure the
+same minimum duration.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field, replace
+
+from .addresses import ClientAddress
+from .clock import Clock, iso_utc
+from .keys import DUMMY_HASH, keys_match
+from .limits import Gate, Limits, decide
+from .model import Certificate
+from .normalization import FieldError, InvalidInput, normalize_pair
+from .stores.base import CertificateStore, StoreUnavailable, ViewRecord
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Invalid", "Limited", "LookupService", "NoMatch", "Outcome", "Shown", "Unavailable"]
+
+
+class Outcome:
+    """Base of the five things a lookup can end in."""
+
+    status = "error"
+
+
+@dataclass(frozen=True)
+class Shown(Outcome):
+    guarantee_number: str
+    certificate: Certificate
+    view: ViewRecord
+    looked_up_at: float
+    status = "shown"
+
+
+@dataclass(frozen=True)
+class NoMatch(Outcome):
+    """Unknown number or wrong key: deliberately one outcome. ``known`` is for the audit log only."""
+
+    guarantee_number: str
+    known: bool = field(default=False, compare=False)
+    status = "no_match"
+
+
+@dataclass(frozen=True)
+class Limited(Outcome):
+    guarantee_number: str
+    retry_after: int
+    status = "limited"
+
+
+@dataclass(frozen=True)
+class Invalid(Outcome):
+    errors: tuple[FieldError, ...]
+    guarantee_number: str | None = None
+    status = "invalid"
+
+
+@dataclass(frozen=True)
+class Unavailable(Outcome):
+    retry_after: int
+    guarantee_number: str | None = None
+    status = "unavailable"
+
+
+class LookupService:
+    """Applies normalization, limits, the key check and the records to one store."""
+
+    def __init__(self, store: CertificateStore, clock: Clock, limits: Limits | None = None):
+        self.store = store
+        self.clock = clock
+        self.limits = limits or Limits()
+
+    def lookup(self, number_text: str | None, key_text: str | None, client: ClientAddress) -> Outcome:
+        try:
+            number, key = normalize_pair(number_text, key_text)
+        except InvalidInput as exc:
+            return Invalid(exc.errors)
+        now = self.clock.time()
+        windows = self.limits.windows(now)
+        subject = client.limit_subject
+        try:
+            snap = self.store.read(number, subject, windows, now)
+            decision = decide(snap.client_failures, snap.number_failures, self.limits, windows, now)
+            if decision.gate is Gate.BLOCKED:
+                return Limited(number, decision.retry_after or 1)
+            stored = snap.certificate
+            matched = keys_match(stored.key_hash if stored else DUMMY_HASH, number, key) and stored is not None
+            if not matched:
+                self.store.record_failure(number, subject, windows, now)
+                if decision.gate is Gate.LAST_CHANCE:
+                    return Limited(number, decision.retry_after or 1)
+                return NoMatch(number, known=stored is not None)
+            at = iso_utc(now)
+            view = self.store.record_view(number, at)
+            if view.first_viewed_at is None:
+                view = replace(view, first_viewed_at=stored.first_viewed_at or at)
+        except StoreUnavailable as exc:
+            return Unavailable(exc.retry_after, number)
+        certificate = Certificate.from_dict(json.loads(stored.document))
+        return Shown(number, certificate, view, now)

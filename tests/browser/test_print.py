@@ -1,0 +1,83 @@
+"""Printing: a guidance page and a certificate come out on A4 without the site's navigation.
+
+Orderer staff print the certificate to keep it with the contract file; contractors print a
+municipality's rules for the office. Chromium's own PDF output is what they get from 「印刷」→「PDFに保存」.
+The PDFs and a PNG of each page (pdftoppm) are kept under test-artifacts/ to be looked at.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .lookup_support import demo_certificate, submit_without_js
+from .support import NewContext
+
+#: A4 in PostScript points (210 × 297 mm); Chromium rounds to whole points or near them.
+A4_POINTS = (595.0, 842.0)
+
+
+def media_boxes(pdf: bytes) -> list[tuple[float, float]]:
+    """Width × height of each page's /MediaBox, read straight from the PDF (Chromium writes them uncompressed)."""
+    boxes = re.findall(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]", pdf)
+    return [(float(x1) - float(x0), float(y1) - float(y0)) for x0, y0, x1, y1 in boxes]
+
+
+def assert_a4(pdf: bytes) -> int:
+    boxes = media_boxes(pdf)
+    assert boxes, "no page in the PDF"
+    for w, h in boxes:
+        assert abs(w - A4_POINTS[0]) < 2 and abs(h - A4_POINTS[1]) < 2, (w, h)
+    return len(boxes)
+
+
+def to_png(pdf_path: Path) -> list[Path]:
+    """Render each PDF page to PNG for people to look at; pdftoppm comes with poppler-utils (.ci/run)."""
+    tool = shutil.which("pdftoppm")
+    if tool is None:
+        pytest.fail("pdftoppm is missing: apt-get install poppler-utils")
+    prefix = pdf_path.with_suffix("")
+    subprocess.run([tool, "-png", "-r", "60", str(pdf_path), str(prefix)], check=True, timeout=60)
+    return sorted(pdf_path.parent.glob(prefix.name + "-*.png"))
+
+
+def print_to_pdf(page: Page, path: Path) -> bytes:
+    page.emulate_media(media="print")
+    pdf = page.pdf(path=str(path), format="A4", print_background=True, prefer_css_page_size=True)
+    assert to_png(path), "no PNG rendered"
+    return pdf
+
+
+def assert_no_navigation(page: Page) -> None:
+    """In print media the header navigation, skip link and footer are not shown."""
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header nav")).to_be_hidden()
+    expect(page.locator(".skip-link")).to_be_hidden()
+    for sel in (".site-footer", ".breadcrumb", "form"):
+        for i in range(page.locator(sel).count()):
+            expect(page.locator(sel).nth(i)).to_be_hidden()
+
+
+def test_guidance_page_prints_on_a4(page: Page, artifact_dir: Path) -> None:
+    page.goto("/municipalities/taketa/")
+    assert_no_navigation(page)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="認証キーの提出方法")).to_be_visible()
+    pages = assert_a4(print_to_pdf(page, artifact_dir / "guidance-taketa.pdf"))
+    assert pages <= 6, f"{pages} A4 pages for one municipality is too many to print"
+
+
+def test_certificate_prints_on_a4(new_context: NewContext, artifact_dir: Path) -> None:
+    """The certificate from a plain form POST (no JS): one A4 sheet, only the certificate."""
+    page = new_context(java_script_enabled=False).new_page()
+    cert = demo_certificate()
+    submit_without_js(page, cert.guarantee_number, cert.access_key)
+    expect(page.get_by_text(cert.guarantee_number).first).to_be_visible()
+    assert_no_navigation(page)
+    pages = assert_a4(print_to_pdf(page, artifact_dir / "certificate.pdf"))
+    assert pages == 1, f"the certificate prints on {pages} pages"

@@ -1,0 +1,138 @@
+"""Atom feeds of new and upcoming adopters, and the iCalendar file of start dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from esurety import feeds
+
+A = "{http://www.w3.org/2005/Atom}"
+TODAY = dt.date(2026, 11, 20)
+
+
+def parse_atom(path: Path) -> ET.Element:
+    root = ET.parse(path).getroot()
+    assert root.tag == f"{A}feed"
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "ja"
+    for name in ("id", "title", "updated", "author"):
+        assert root.find(f"{A}{name}") is not None, name
+    assert root.find(f"{A}link[@rel='self']") is not None
+    for entry in root.findall(f"{A}entry"):
+        for name in ("id", "title", "updated", "summary"):
+            assert (entry.findtext(f"{A}{name}") or "").strip(), name
+        assert entry.find(f"{A}link[@rel='alternate']") is not None
+        assert re.fullmatch(r"tag:[^,]+,\d{4}:adopter/\S+", entry.findtext(f"{A}id"))
+        dt.datetime.fromisoformat(entry.findtext(f"{A}updated"))
+    return root
+
+
+def test_site_feed_lists_new_and_upcoming_adopters(site: Path, dataset):
+    data, _ = dataset
+    root = parse_atom(site / "feeds" / "adopters.atom.xml")
+    entries = root.findall(f"{A}entry")
+    since = "2025-11"  # NEW_MONTHS before the build month 2026-11
+    expected = {a.name for a in data.adopters.adopters if a.start and a.start >= since}
+    assert {e.findtext(f"{A}title").split("（")[0].split(":")[0] for e in entries} == expected
+    ids = [e.findtext(f"{A}id") for e in entries]
+    assert len(ids) == len(set(ids))
+    assert feeds.NEW_MONTHS == 12
+
+
+def test_entry_updated_is_stable_and_not_the_build_date(site: Path):
+    root = parse_atom(site / "feeds" / "adopters.atom.xml")
+    for e in root.findall(f"{A}entry"):
+        assert not e.findtext(f"{A}updated").startswith("2026-11-20")
+
+
+def test_omura_entry(site: Path):
+    root = parse_atom(site / "feeds" / "adopters.atom.xml")
+    entry = next(e for e in root.findall(f"{A}entry") if e.findtext(f"{A}title").startswith("大村市"))
+    assert entry.findtext(f"{A}id").endswith(":adopter/422053")
+    assert entry.find(f"{A}link[@rel='alternate']").get("href").endswith("/municipalities/omura/")
+    assert entry.findtext(f"{A}updated").startswith("2026-04-01")
+    assert "令和8年4月1日" in entry.findtext(f"{A}title")
+
+
+def test_one_feed_per_prefecture(site: Path, dataset):
+    data, _ = dataset
+    files = sorted((site / "feeds" / "adopters").glob("*.atom.xml"))
+    assert len(files) == 47
+    total = 0
+    for f in files:
+        root = parse_atom(f)
+        code = f.name.split(".")[0]
+        name = next(p["name"] for p in data.prefectures if p["code"].startswith(code))
+        for e in root.findall(f"{A}entry"):
+            assert e.find(f"{A}category[@term='{name}']") is not None
+            total += 1
+    site_feed = parse_atom(site / "feeds" / "adopters.atom.xml").findall(f"{A}entry")
+    with_pref = [e for e in site_feed if any(c.get("term", "").endswith(("都", "道", "府", "県"))
+                                              for c in e.findall(f"{A}category"))]
+    assert total == len(with_pref)
+
+
+def test_adopters_page_announces_the_feed(site: Path):
+    html = (site / "adopters" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<link rel="alternate" type="application/atom\+xml" title="[^"]+" href="/feeds/adopters.atom.xml">', html)
+
+
+# --- iCalendar ---------------------------------------------------------------------------------------
+
+def unfold(text: str) -> list[str]:
+    return text.replace("\r\n ", "").split("\r\n")
+
+
+@pytest.fixture(scope="module")
+def ics(site: Path) -> bytes:
+    return (site / "adopters" / "start-dates.ics").read_bytes()
+
+
+def test_ics_lines_are_crlf_and_at_most_75_octets(ics: bytes):
+    assert ics.endswith(b"\r\n")
+    lines = ics[:-2].split(b"\r\n")
+    assert all(b"\n" not in line and b"\r" not in line for line in lines)
+    assert max(len(line) for line in lines) <= 75
+    for line in lines:
+        line.decode("utf-8")  # folding never splits a character
+
+
+def test_ics_events(ics: bytes, dataset):
+    data, _ = dataset
+    lines = unfold(ics.decode("utf-8"))
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR" and lines[-1] == ""
+    assert "VERSION:2.0" in lines and any(line.startswith("PRODID:") for line in lines)
+    events, current = [], None
+    for line in lines:
+        if line == "BEGIN:VEVENT":
+            current = {}
+        elif line == "END:VEVENT":
+            events.append(current)
+            current = None
+        elif current is not None:
+            key, _, value = line.partition(":")
+            current[key] = value
+    assert len(events) == sum(1 for a in data.adopters.adopters if a.start)
+    uids = [e["UID"] for e in events]
+    assert len(uids) == len(set(uids))
+    for e in events:
+        assert re.fullmatch(r"\d{8}T\d{6}Z", e["DTSTAMP"])
+        start = dt.datetime.strptime(e["DTSTART;VALUE=DATE"], "%Y%m%d").date()
+        end = dt.datetime.strptime(e["DTEND;VALUE=DATE"], "%Y%m%d").date()
+        assert end - start == dt.timedelta(days=1)
+    taketa = next(e for e in events if e["SUMMARY"].startswith("竹田市"))
+    assert taketa["DTSTART;VALUE=DATE"] == "20241001"  # the guidance page's exact start date
+    assert taketa["UID"].startswith("adopter-442089@")
+
+
+def test_fold_and_escape():
+    line = "DESCRIPTION:" + "電子保証" * 40
+    folded = feeds.fold(line)
+    parts = folded.encode("utf-8").split(b"\r\n")
+    assert all(len(p) <= 75 for p in parts) and all(p.startswith(b" ") for p in parts[1:])
+    assert folded.replace("\r\n ", "") == line
+    assert feeds.ics_escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"

@@ -1,0 +1,154 @@
+"""Fixtures for the lookup's tests: a hand-moved clock, both stores, one moto_server per session.
+
+The DynamoDB store is tested against a real DynamoDB-compatible HTTP endpoint: ``moto_server`` from
+moto[server], started here on 127.0.0.1 and a free port, stopped at the end of the session. Each test
+gets its own table. Nothing here talks to AWS: credentials are fake and config files are ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lambda_verify.handler import App
+from lambda_verify.stores.base import CertificateStore
+from lambda_verify.stores.sqlite import SqliteStore
+
+from .support import EJCS_KEY, EJCS_NUMBER, KEY, FakeClock, certificate_doc, json_event, make_app, put_certificate
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+# ---------------------------------------------------------------------- moto_server
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "ap-northeast-1",
+    "AWS_REGION": "ap-northeast-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A moto_server on 127.0.0.1, and the environment that sends boto3's DynamoDB calls to it."""
+    exe = Path(sys.executable).parent / "moto_server"
+    executable = str(exe) if exe.exists() else shutil.which("moto_server")
+    if executable is None:
+        pytest.skip("moto_server is not installed (pip install 'moto[server]')")
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("moto") / "moto_server.log").open("wb")
+    process = subprocess.Popen([executable, "-H", "127.0.0.1", "-p", str(port)], stdout=log,
+                               stderr=subprocess.STDOUT)
+    endpoint = f"http://127.0.0.1:{port}"
+    saved = {k: os.environ.get(k) for k in (*FAKE_AWS, "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE")}
+    os.environ.update(FAKE_AWS)
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
+    os.environ.pop("AWS_PROFILE", None)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(endpoint + "/moto-api/", timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"moto_server did not start on {endpoint} (see {log.name})")
+                time.sleep(0.1)
+        yield endpoint
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture
+def dynamodb_table(moto_endpoint: str) -> Iterator[str]:
+    """A fresh table, laid out as infra/template.yaml defines it."""
+    from lambda_verify.stores.dynamodb import create_table, make_client
+
+    name = f"certificates-{uuid.uuid4().hex[:8]}"
+    client = make_client()
+    create_table(client, name)
+    yield name
+    client.delete_table(TableName=name)
+    client.close()
+
+
+@pytest.fixture
+def dynamodb_store(dynamodb_table: str) -> Iterator[CertificateStore]:
+    from lambda_verify.stores.dynamodb import DynamoDbStore
+
+    store = DynamoDbStore(dynamodb_table)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[SqliteStore]:
+    store = SqliteStore(tmp_path / "verify.sqlite3", busy_timeout=0.2)
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def store(request: pytest.FixtureRequest) -> CertificateStore:
+    """Each test using this runs once over SQLite and once over DynamoDB (moto_server)."""
+    return request.getfixturevalue(f"{request.param}_store")
+
+
+# ---------------------------------------------------------------------- the handler
+
+
+@pytest.fixture
+def app(store: CertificateStore, clock: FakeClock) -> App:
+    put_certificate(store, certificate_doc(), KEY)
+    put_certificate(store, certificate_doc(EJCS_NUMBER), EJCS_KEY)
+    return make_app(store, clock)
+
+
+Lookup = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def lookup(app: App) -> Lookup:
+    """POST a JSON lookup; returns Lambda's result dict."""
+
+    def call(number: str, key: str, *, ip: str = "198.51.100.7", **kw: Any) -> dict[str, Any]:
+        return app(json_event({"guarantee_number": number, "access_key": key}, ip=ip, **kw))
+
+    return call

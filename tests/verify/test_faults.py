@@ -1,0 +1,153 @@
+"""Store faults answer 503 with Retry-After and nothing else: throttling, timeouts, a locked file."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.stub import Stubber
+
+import lambda_verify.handler as handler_module
+from lambda_verify.stores.dynamodb import DynamoDbStore
+from lambda_verify.stores.sqlite import SqliteStore
+
+from .support import KEY, NUMBER, FakeClock, body_json, certificate_doc, form_event, json_event, make_app, put_certificate
+
+
+def assert_503(result: dict[str, Any]) -> None:
+    assert result["statusCode"] == 503
+    assert int(result["headers"]["Retry-After"]) > 0
+    body = result["body"]
+    for leak in ("Traceback", "sqlite", "dynamodb", "Exception", "locked", "Throttl", "botocore"):
+        assert leak not in body, leak
+
+
+@pytest.mark.parametrize("key", [KEY, "WRONGKEY2345"])
+def test_locked_sqlite_file_answers_503(tmp_path: Path, clock: FakeClock, key: str) -> None:
+    db = tmp_path / "verify.sqlite3"
+    store = SqliteStore(db, busy_timeout=0.05)
+    put_certificate(store, certificate_doc(), KEY)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("UPDATE certificates SET loaded_at = loaded_at")
+    try:
+        app = make_app(store, clock)
+        result = app(json_event({"guarantee_number": NUMBER, "access_key": key}))
+        assert_503(result)
+        assert body_json(result)["status"] == "unavailable"
+        assert_503(app(form_event({"guarantee_number": NUMBER, "access_key": key})))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        store.close()
+    assert SqliteStore(db).get(NUMBER).view_count == 0  # nothing was shown, so nothing was counted
+
+
+def test_unopenable_sqlite_file_answers_503(tmp_path: Path, clock: FakeClock) -> None:
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    app = make_app(SqliteStore(not_a_dir / "verify.sqlite3"), clock)
+    assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+
+
+@pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException", "ThrottlingException",
+                                  "RequestLimitExceeded", "InternalServerError"])
+def test_dynamodb_throttling_on_read_answers_503(dynamodb_store: DynamoDbStore, clock: FakeClock, code: str) -> None:
+    app = make_app(dynamodb_store, clock)
+    with Stubber(dynamodb_store.client) as stub:
+        stub.add_client_error("batch_get_item", service_error_code=code, http_status_code=400)
+        assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+
+
+def test_dynamodb_throttling_on_the_view_write_answers_503(dynamodb_store: DynamoDbStore, clock: FakeClock) -> None:
+    put_certificate(dynamodb_store, certificate_doc(), KEY)
+    app = make_app(dynamodb_store, clock)
+    real = dynamodb_store.client.batch_get_item(RequestItems={dynamodb_store.table: {"Keys": [
+        {"pk": {"S": f"cert#{NUMBER}"}, "sk": {"S": "certificate"}}]}})
+    with Stubber(dynamodb_store.client) as stub:
+        stub.add_response("batch_get_item", {"Responses": real["Responses"], "UnprocessedKeys": {}})
+        stub.add_client_error("update_item", service_error_code="ThrottlingException", http_status_code=400)
+        assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+
+
+def test_dynamodb_keys_left_unprocessed_answer_503(dynamodb_store: DynamoDbStore, clock: FakeClock) -> None:
+    app = make_app(dynamodb_store, clock)
+    left = {dynamodb_store.table: {"Keys": [{"pk": {"S": f"cert#{NUMBER}"}, "sk": {"S": "certificate"}}]}}
+    with Stubber(dynamodb_store.client) as stub:
+        for _ in range(2):
+            stub.add_response("batch_get_item", {"Responses": {dynamodb_store.table: []}, "UnprocessedKeys": left})
+        assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+
+
+def test_missing_table_answers_503(moto_endpoint: str, clock: FakeClock) -> None:
+    app = make_app(DynamoDbStore("no-such-table"), clock)
+    assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+
+
+@pytest.fixture
+def silent_endpoint() -> Iterator[str]:
+    """A TCP server that accepts connections and never answers: every request times out."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+                held.append(conn)
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    stop.set()
+    thread.join(timeout=2)
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def _client(endpoint: str) -> Any:
+    return boto3.client("dynamodb", endpoint_url=endpoint, region_name="ap-northeast-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing",
+                        config=Config(connect_timeout=0.3, read_timeout=0.3, retries={"total_max_attempts": 1}))
+
+
+def test_dynamodb_timeout_answers_503(silent_endpoint: str, clock: FakeClock) -> None:
+    app = make_app(DynamoDbStore("certificates", client=_client(silent_endpoint)), clock)
+    assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+
+
+def test_dynamodb_unreachable_answers_503(clock: FakeClock) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again when the block ends: nobody listens there
+    app = make_app(DynamoDbStore("certificates", client=_client(f"http://127.0.0.1:{port}")), clock)
+    assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+
+
+def test_handler_without_a_store_answers_503(monkeypatch: pytest.MonkeyPatch) -> None:
+    def cannot_open(*args: Any, **kwargs: Any) -> None:
+        raise OSError("no store")
+
+    handler_module.reset()
+    monkeypatch.setattr(handler_module, "open_store", cannot_open)
+    try:
+        assert_503(handler_module.handler(json_event({"guarantee_number": NUMBER, "access_key": KEY}), None))
+        html = handler_module.handler(form_event({"guarantee_number": NUMBER, "access_key": KEY}), None)
+        assert_503(html)
+        assert html["headers"]["Content-Type"].startswith("text/html")
+    finally:
+        handler_module.reset()

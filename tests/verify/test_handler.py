@@ -1,0 +1,273 @@
+"""The handler over both stores: JSON and form lookups, base64 bodies, the identical-answer rule, the
+view record, the audit log, and every request it must refuse with a short 4xx."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import statistics
+import time
+from typing import Any
+
+import pytest
+
+from lambda_verify.clock import SystemClock
+from lambda_verify.events import build_event
+from lambda_verify.handler import App
+from lambda_verify.security import SECURITY_HEADERS
+
+from .support import (
+    EJCS_KEY,
+    EJCS_NUMBER,
+    KEY,
+    NUMBER,
+    FakeClock,
+    body_json,
+    certificate_doc,
+    form_event,
+    json_event,
+    make_app,
+    put_certificate,
+)
+
+
+def test_json_lookup_shows_the_certificate(lookup: Any) -> None:
+    result = lookup("２０９９０００１０１", " K7QW-MP3R-X9TB-4HNC ")
+    assert result["statusCode"] == 200
+    assert result["headers"]["Content-Type"] == "application/json; charset=utf-8"
+    data = body_json(result)
+    assert data["status"] == "shown"
+    assert data["guarantee_number"] == NUMBER
+    cert = data["certificate"]
+    assert cert["certificate_type"] == "advance_payment"
+    assert [v["seq"] for v in cert["versions"]] == [0, 1]
+    assert "<article" in data["html"] and "保証証書（前払金保証）" in data["html"]
+    assert data["view"]["view_count"] == 1
+    assert KEY not in result["body"]
+
+
+def test_ejcs_number_typed_with_a_long_vowel_mark(lookup: Any) -> None:
+    result = lookup("99001ー000101", EJCS_KEY)
+    assert result["statusCode"] == 200, result["body"]
+    assert body_json(result)["guarantee_number"] == EJCS_NUMBER
+
+
+def test_form_post_gets_a_printable_page(app: App) -> None:
+    result = app(form_event({"guarantee_number": NUMBER, "access_key": KEY}))
+    assert result["statusCode"] == 200
+    assert result["headers"]["Content-Type"] == "text/html; charset=utf-8"
+    html = result["body"]
+    assert html.startswith("<!doctype html>") and '<html lang="ja">' in html
+    assert "/theme/css/certificate.css" in html
+    assert "照会日時" in html and "日本時間" in html
+
+
+@pytest.mark.parametrize("kind", ["json", "form"])
+def test_base64_bodies_are_decoded(app: App, kind: str) -> None:
+    fields = {"guarantee_number": NUMBER, "access_key": KEY}
+    event = json_event(fields, base64_body=True) if kind == "json" else form_event(fields, base64_body=True)
+    assert event["isBase64Encoded"] is True
+    assert app(event)["statusCode"] == 200
+
+
+def test_form_body_in_shift_jis_is_refused_politely(app: App) -> None:
+    result = app(form_event("guarantee_number=２０９９".encode("cp932"), base64_body=True))
+    assert result["statusCode"] == 400
+    assert "Traceback" not in result["body"]
+
+
+def test_wrong_key_and_unknown_number_get_identical_answers(app: App, clock: FakeClock) -> None:
+    for make in (json_event, form_event):
+        wrong = app(make({"guarantee_number": NUMBER, "access_key": "WRONGKEY2345"}, ip="203.0.113.10"))
+        unknown = app(make({"guarantee_number": NUMBER[:-1] + "9", "access_key": "WRONGKEY2345"},
+                           ip="203.0.113.10"))
+        # Same number typed in both: compare a wrong key on a real number with a key on an unknown one
+        unknown_same_text = app(make({"guarantee_number": "2099000199", "access_key": "WRONGKEY2345"},
+                                     ip="203.0.113.11"))
+        wrong_same_text = app(make({"guarantee_number": "2099000199", "access_key": "WRONGKEY2345"},
+                                   ip="203.0.113.11"))
+        assert wrong["statusCode"] == unknown["statusCode"] == 400
+        assert wrong["headers"] == unknown["headers"]
+        if make is json_event:
+            assert wrong["body"] == unknown["body"]  # the JSON answer does not even echo the number
+        assert unknown_same_text == wrong_same_text
+
+
+def test_unknown_and_wrong_pages_are_byte_identical_for_the_same_input(store: Any, clock: FakeClock) -> None:
+    """The same typed number, once unknown and once known with a wrong key: byte-identical answers."""
+    app = make_app(store, clock)
+    before = app(form_event({"guarantee_number": NUMBER, "access_key": "WRONGKEY2345"}, ip="203.0.113.20"))
+    put_certificate(store, certificate_doc(), KEY)
+    after = app(form_event({"guarantee_number": NUMBER, "access_key": "WRONGKEY2345"}, ip="203.0.113.21"))
+    assert (before["statusCode"], before["headers"], before["body"]) == \
+           (after["statusCode"], after["headers"], after["body"])
+    before_json = app(json_event({"guarantee_number": "2099000555", "access_key": "WRONGKEY2345"}, ip="203.0.113.22"))
+    after_json = app(json_event({"guarantee_number": NUMBER, "access_key": "WRONGKEY2345"}, ip="203.0.113.23"))
+    assert before_json == after_json
+
+
+def test_failures_take_the_same_time_with_a_fake_clock(app: App, clock: FakeClock) -> None:
+    """Every failed lookup is held to the same duration, whatever the store did."""
+    for number in (NUMBER, "2099000777"):
+        clock.slept.clear()
+        start = clock.monotonic()
+        result = app(json_event({"guarantee_number": number, "access_key": "WRONGKEY2345"}))
+        assert result["statusCode"] == 400
+        assert clock.monotonic() - start == pytest.approx(0.25)
+
+
+def test_failures_take_the_same_time_with_the_real_clock(sqlite_store: Any) -> None:
+    """Measured on the real clock: unknown number and wrong key, interleaved, end up equally long.
+
+    Only over SQLite: timing moto_server on a busy two-core machine measures the machine. The fake-clock
+    test above shows the rule for both stores; bench/bench_verify.py reports real timings of both.
+    """
+    clock = SystemClock()
+    app = make_app(sqlite_store, clock, floor=0.1)
+    put_certificate(sqlite_store, certificate_doc(), KEY)
+    times: dict[str, list[float]] = {"wrong": [], "unknown": []}
+    for i in range(8):
+        for kind, number in (("wrong", NUMBER), ("unknown", "2099000888")):
+            event = json_event({"guarantee_number": number, "access_key": "WRONGKEY2345"}, ip=f"203.0.113.{30 + i}")
+            start = time.perf_counter()
+            assert app(event)["statusCode"] == 400
+            times[kind].append(time.perf_counter() - start)
+    assert min(times["wrong"] + times["unknown"]) >= 0.1
+    assert abs(statistics.median(times["wrong"]) - statistics.median(times["unknown"])) < 0.03
+
+
+def test_success_is_not_slowed_down(app: App, clock: FakeClock) -> None:
+    clock.slept.clear()
+    assert app(json_event({"guarantee_number": NUMBER, "access_key": KEY}))["statusCode"] == 200
+    assert clock.slept == []
+
+
+def test_first_view_is_recorded_once_and_views_are_counted(app: App, store: Any, clock: FakeClock) -> None:
+    first = body_json(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+    clock.advance(3600)
+    second = body_json(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+    assert first["view"]["first_viewed_at"] == second["view"]["first_viewed_at"]
+    assert (first["view"]["view_count"], second["view"]["view_count"]) == (1, 2)
+    stored = store.get(NUMBER)
+    assert stored.view_count == 2
+    assert stored.first_viewed_at < stored.last_viewed_at
+    assert store.get(EJCS_NUMBER).first_viewed_at is None  # a failed or no lookup records nothing
+
+
+def test_key_is_never_stored_in_clear(app: App, store: Any) -> None:
+    stored = store.get(NUMBER)
+    assert KEY not in stored.key_hash and KEY not in stored.document
+
+
+def test_audit_log_keeps_neither_key_nor_full_address(app: App, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    viewer = {"cloudfront-viewer-address": "203.0.113.77:51234"}
+    app(json_event({"guarantee_number": NUMBER, "access_key": KEY}, headers=viewer))
+    app(json_event({"guarantee_number": NUMBER, "access_key": "WRONGKEY2345"}, headers=viewer))
+    app(json_event({"guarantee_number": "2099000999", "access_key": "WRONGKEY2345"}, headers=viewer))
+    audit = [json.loads(r.getMessage()) for r in caplog.records if r.name == "lambda_verify.audit"]
+    assert [a["outcome"] for a in audit] == ["shown", "no_match", "no_match"]
+    assert audit[0]["first_view"] is True and audit[0]["version"] == 1
+    assert [a.get("known_number") for a in audit[1:]] == [True, False]
+    assert {a["client_network"] for a in audit} == {"203.0.113.0/24"}
+    everything = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in (KEY, "WRONGKEY2345", "203.0.113.77", "198.51.100.7"):
+        assert secret not in everything
+
+
+def test_every_answer_carries_the_security_headers_and_no_store(lookup: Any) -> None:
+    for result in (lookup(NUMBER, KEY), lookup(NUMBER, "WRONGKEY2345"), lookup("1", "")):
+        for name, value in SECURITY_HEADERS.items():
+            assert result["headers"][name] == value
+        assert result["headers"]["Cache-Control"] == "no-store"
+        assert "Strict-Transport-Security" not in result["headers"]
+
+
+@pytest.mark.parametrize("fields, bad", [
+    ({"guarantee_number": "12345", "access_key": KEY}, ["guarantee_number"]),
+    ({"guarantee_number": NUMBER, "access_key": "ab"}, ["access_key"]),
+    ({"guarantee_number": "", "access_key": ""}, ["guarantee_number", "access_key"]),
+    ({"access_key": KEY}, ["guarantee_number"]),
+    ({"guarantee_number": 2099000101, "access_key": KEY}, ["guarantee_number"]),
+])
+def test_malformed_input_gets_400_naming_the_field(app: App, fields: dict, bad: list[str]) -> None:
+    result = app(json_event(fields))
+    assert result["statusCode"] == 400
+    data = body_json(result)
+    assert data["status"] == "invalid"
+    assert [e["field"] for e in data["errors"]] == bad
+    labels = {"guarantee_number": "保証契約番号", "access_key": "認証キー"}
+    assert all(labels[e["field"]] in e["message"] for e in data["errors"])
+
+
+def test_malformed_form_input_marks_the_field_on_the_page(app: App) -> None:
+    result = app(form_event({"guarantee_number": "12345", "access_key": KEY}))
+    assert result["statusCode"] == 400
+    html = result["body"]
+    assert 'id="guarantee_number-error">保証契約番号は' in html
+    assert 'aria-invalid="true"' in html and 'value="12345"' in html
+    assert KEY not in html  # the key is never echoed back
+
+
+def _event(method: str = "POST", path: str = "/api/verify", ctype: str = "application/json",
+           body: bytes = b"{}", **kw: Any) -> dict[str, Any]:
+    headers = {"content-type": ctype} if ctype else {}
+    return build_event(method, path, headers, body, **kw)
+
+
+@pytest.mark.parametrize("event, status", [
+    (_event("GET", body=b""), 405),
+    (_event("PUT"), 405),
+    (_event("HEAD", body=b""), 405),
+    (_event("OPTIONS", body=b""), 405),
+    (_event(path="/api/other"), 404),
+    (_event(ctype="text/plain", body=b"guarantee_number=1"), 415),
+    (_event(ctype="multipart/form-data; boundary=x", body=b"--x--"), 415),
+    (_event(ctype=""), 415),
+    (_event(body=b"{not json"), 400),
+    (_event(body=b"[1, 2]"), 400),
+    (_event(body=b"\xff\xfe"), 400),
+    (_event(body=b"x" * 5000), 413),
+    (_event(body=b"x" * 5000, base64_body=True), 413),
+])
+def test_requests_it_cannot_take_get_short_4xx(app: App, event: dict, status: int) -> None:
+    result = app(event)
+    assert result["statusCode"] == status
+    assert "Traceback" not in result["body"] and "Error" not in result["body"]
+    if status == 405:
+        assert result["headers"]["Allow"] == "POST"
+
+
+def test_invalid_base64_is_400(app: App) -> None:
+    event = _event()
+    event.update(body="not base64 at all!", isBase64Encoded=True)
+    assert app(event)["statusCode"] == 400
+
+
+def test_a_bug_answers_500_without_details(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("internal detail /secret/path")
+
+    monkeypatch.setattr(app.service.store, "read", boom)
+    result = app(json_event({"guarantee_number": NUMBER, "access_key": KEY}))
+    assert result["statusCode"] == 500
+    assert "secret" not in result["body"] and "Traceback" not in result["body"]
+
+
+def test_cancelled_certificate_says_so(store: Any, clock: FakeClock) -> None:
+    put_certificate(store, certificate_doc(cancellation={"on": "2026-10-15", "reason": "請負契約の解除による"}), KEY)
+    app = make_app(store, clock)
+    html = app(form_event({"guarantee_number": NUMBER, "access_key": KEY}))["body"]
+    assert "この保証契約は解約されています。" in html and "令和8年10月15日" in html
+    data = body_json(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+    assert data["certificate"]["cancellation"]["on"] == "2026-10-15"
+    assert "解約済み" in data["html"]
+
+
+def test_base64_decoding_of_plain_text_body(app: App) -> None:
+    body = json.dumps({"guarantee_number": NUMBER, "access_key": KEY}).encode()
+    event = _event(body=body)
+    event["body"] = base64.b64encode(body).decode()
+    event["isBase64Encoded"] = True
+    assert app(event)["statusCode"] == 200

@@ -1,0 +1,112 @@
+"""The store interface, the same for SQLite and DynamoDB (moto_server), plus the Lambda package's
+promises: light imports, one place for the headers, eras that agree with the site's."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from lambda_verify.limits import Limits
+from lambda_verify.security import HSTS, SECURITY_HEADERS
+from lambda_verify.stores import StoreConflict, open_store
+
+from .support import KEY, NUMBER, ROOT, T0, certificate_doc, put_certificate
+
+
+def test_put_get_and_conflicts(store: Any) -> None:
+    assert store.get(NUMBER) is None
+    stored = put_certificate(store, certificate_doc(), KEY)
+    got = store.get(NUMBER)
+    assert (got.key_hash, got.document, got.revision, got.view_count) == (stored.key_hash, stored.document,
+                                                                          stored.revision, 0)
+    with pytest.raises(StoreConflict):
+        store.put(stored, expected_revision=None)  # already there
+    newer = dataclasses.replace(stored, revision="r2", document=stored.document.replace("テスト市長", "テスト町長"))
+    with pytest.raises(StoreConflict):
+        store.put(newer, expected_revision="not-the-stored-one")
+    store.put(newer, expected_revision=stored.revision)
+    assert store.get(NUMBER).revision == "r2"
+
+
+def test_replacing_keeps_the_view_record(store: Any) -> None:
+    stored = put_certificate(store, certificate_doc(), KEY)
+    store.record_view(NUMBER, "2026-11-20T01:02:03Z")
+    store.put(dataclasses.replace(stored, revision="r2"), expected_revision=stored.revision)
+    got = store.get(NUMBER)
+    assert (got.view_count, got.first_viewed_at) == (1, "2026-11-20T01:02:03Z")
+
+
+def test_read_returns_certificate_and_both_counters(store: Any) -> None:
+    put_certificate(store, certificate_doc(), KEY)
+    windows = Limits().windows(T0)
+    for _ in range(3):
+        store.record_failure(NUMBER, "client-a", windows, T0)
+    store.record_failure(NUMBER, "client-b", windows, T0)
+    snap = store.read(NUMBER, "client-a", windows, T0)
+    assert snap.certificate is not None and snap.certificate.guarantee_number == NUMBER
+    assert (snap.client_failures, snap.number_failures) == (3, 4)
+    other = store.read("2099000999", "client-b", windows, T0)
+    assert (other.certificate, other.client_failures, other.number_failures) == (None, 1, 0)
+    later = Limits().windows(T0 + 600)
+    assert store.read(NUMBER, "client-a", later, T0 + 600).client_failures == 0
+
+
+def test_record_view_keeps_the_first_moment(store: Any) -> None:
+    put_certificate(store, certificate_doc(), KEY)
+    a = store.record_view(NUMBER, "2026-11-20T01:00:00Z")
+    b = store.record_view(NUMBER, "2026-11-20T02:00:00Z")
+    assert (a.view_count, a.first_viewed_at) == (1, "2026-11-20T01:00:00Z")
+    assert b.view_count == 2 and b.first_viewed_at in (None, "2026-11-20T01:00:00Z")
+    assert store.get(NUMBER).first_viewed_at == "2026-11-20T01:00:00Z"
+
+
+def test_store_is_chosen_by_environment(tmp_path: Any, moto_endpoint: str) -> None:
+    assert open_store(None, str(tmp_path / "x.sqlite3")).name == "sqlite"
+    assert open_store("certificates", None).name == "dynamodb"
+
+
+def test_importing_the_handler_stays_light() -> None:
+    code = ("import sys, lambda_verify.handler; "
+            "print(sorted(m for m in ('boto3', 'botocore', 'jinja2', 'sqlite3', 'yaml', 'pydantic', 'segno') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_function_package_uses_nothing_outside_itself() -> None:
+    for path in (ROOT / "lambda_verify").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for banned in ("from plugins", "import plugins", "from esurety", "from scripts", "import yaml",
+                       "import pydantic"):
+            assert banned not in text, (path, banned)
+    requirements = (ROOT / "lambda_verify" / "requirements.txt").read_text()
+    assert "Jinja2==" in requirements and "boto3" not in requirements.lower().replace("boto3/botocore are not", "")
+
+
+def test_security_headers_are_one_plain_dict() -> None:
+    assert isinstance(SECURITY_HEADERS, dict) and all(isinstance(v, str) for v in SECURITY_HEADERS.values())
+    csp = SECURITY_HEADERS["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp.replace("'wasm-unsafe-eval'", "")
+    for directive in ("default-src 'self'", "style-src 'self'", "img-src 'self' data:", "base-uri 'none'",
+                      "form-action 'self'", "frame-ancestors 'none'"):
+        assert directive in csp
+    assert SECURITY_HEADERS["X-Frame-Options"] == "DENY"
+    assert SECURITY_HEADERS["X-Content-Type-Options"] == "nosniff"
+    assert {"Referrer-Policy", "Permissions-Policy"} <= set(SECURITY_HEADERS)
+    assert "Strict-Transport-Security" not in SECURITY_HEADERS and HSTS.startswith("max-age=")
+
+
+def test_eras_agree_with_the_site() -> None:
+    from esurety.wareki import ERAS as SITE_ERAS
+
+    from lambda_verify.wareki import ERAS, format_date
+
+    assert ERAS == SITE_ERAS
+    import datetime as dt
+
+    assert format_date(dt.date(2019, 5, 1)) == "令和元年5月1日"
+    assert format_date(dt.date(2026, 4, 10)) == "令和8年4月10日"

@@ -1,0 +1,137 @@
+// Site search over the Pagefind index in /pagefind/ (built after Pelican; see plugins/esurety/search.py).
+// Results are built with DOM calls only: no inline style or script, and excerpts keep only text and <mark>.
+(function () {
+  "use strict";
+  var form = document.getElementById("search-form");
+  if (!form) return;
+  var input = document.getElementById("search-q");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var filterBox = document.getElementById("search-filters");
+  var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-filter]"));
+  var base = form.getAttribute("data-base") || "";
+  var pagefind = null;
+  var timer = null;
+  var serial = 0;
+
+  document.getElementById("search-nojs").hidden = true;
+
+  // Copy Pagefind's excerpt HTML keeping only text and <mark>, so nothing from the index is run or styled.
+  function excerpt(html) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    var out = document.createDocumentFragment();
+    Array.prototype.forEach.call(tpl.content.childNodes, function (node) {
+      if (node.nodeType === 3) out.appendChild(document.createTextNode(node.textContent));
+      else if (node.nodeName === "MARK") {
+        var m = document.createElement("mark");
+        m.textContent = node.textContent;
+        out.appendChild(m);
+      } else out.appendChild(document.createTextNode(node.textContent || ""));
+    });
+    return out;
+  }
+
+  function chosenFilters() {
+    var f = {};
+    selects.forEach(function (s) { if (s.value) f[s.getAttribute("data-filter")] = s.value; });
+    return f;
+  }
+
+  function syncUrl(q, filters) {
+    var params = new URLSearchParams();
+    if (q) params.set("q", q);
+    Object.keys(filters).forEach(function (k) { params.set(k, filters[k]); });
+    var query = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+  }
+
+  function render(results, data) {
+    list.textContent = "";
+    data.forEach(function (d) {
+      var li = document.createElement("li");
+      var h = document.createElement("h2");
+      var a = document.createElement("a");
+      a.href = d.url;
+      a.textContent = (d.meta && d.meta.title) || d.url;
+      h.appendChild(a);
+      li.appendChild(h);
+      var p = document.createElement("p");
+      p.appendChild(excerpt(d.excerpt || ""));
+      li.appendChild(p);
+      var subs = (d.sub_results || []).filter(function (s) { return s.url !== d.url; }).slice(0, 3);
+      if (subs.length) {
+        var ul = document.createElement("ul");
+        ul.className = "search-sub";
+        subs.forEach(function (s) {
+          var sli = document.createElement("li");
+          var sa = document.createElement("a");
+          sa.href = s.url;
+          sa.textContent = s.title;
+          sli.appendChild(sa);
+          ul.appendChild(sli);
+        });
+        li.appendChild(ul);
+      }
+      list.appendChild(li);
+    });
+  }
+
+  function run() {
+    var q = input.value.trim();
+    var filters = chosenFilters();
+    syncUrl(q, filters);
+    if (!q && !Object.keys(filters).length) { status.textContent = ""; list.textContent = ""; return; }
+    var mine = ++serial;
+    status.textContent = "検索しています…";
+    pagefind.search(q || null, { filters: filters }).then(function (search) {
+      var top = search.results.slice(0, 20);
+      return Promise.all(top.map(function (r) { return r.data(); })).then(function (data) {
+        if (mine !== serial) return;
+        render(top, data);
+        status.textContent = search.results.length
+          ? search.results.length + " 件見つかりました" + (search.results.length > top.length ? "（上位 " + top.length + " 件を表示）" : "")
+          : "見つかりませんでした。ひらがな・漢字を変えるか、短いことばで検索してください。";
+      });
+    }).catch(function () {
+      if (mine === serial) status.textContent = "検索できませんでした。ページを再読み込みしてください。";
+    });
+  }
+
+  function fillFilters(available) {
+    var params = new URLSearchParams(window.location.search);
+    selects.forEach(function (s) {
+      var name = s.getAttribute("data-filter");
+      Object.keys(available[name] || {}).sort().forEach(function (value) {
+        var o = document.createElement("option");
+        o.value = value;
+        o.textContent = value + "（" + available[name][value] + "）";
+        s.appendChild(o);
+      });
+      if (params.get(name)) s.value = params.get(name);
+    });
+    filterBox.hidden = false;
+  }
+
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); if (pagefind) run(); });
+  input.addEventListener("input", function () {
+    if (!pagefind) return;
+    clearTimeout(timer);
+    timer = setTimeout(run, 250);
+  });
+  selects.forEach(function (s) { s.addEventListener("change", function () { if (pagefind) run(); }); });
+
+  var initial = new URLSearchParams(window.location.search).get("q");
+  if (initial) input.value = initial;
+  status.textContent = "検索の準備をしています…";
+  import(base + "/pagefind/pagefind.js").then(function (pf) {
+    pagefind = pf;
+    return pf.options({ baseUrl: (base || "") + "/" }).then(function () { return pf.filters(); });
+  }).then(function (available) {
+    fillFilters(available || {});
+    status.textContent = "";
+    run();
+  }).catch(function () {
+    status.textContent = "検索の索引を読み込めませんでした。発注者別の案内・採用団体一覧からお探しください。";
+  });
+})();
