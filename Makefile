@@ -43,8 +43,8 @@ run: setup
 new-city: setup
 	$(PY) -m scripts.new_city $(ARGS)
 
-## test: set up and run the whole test suite
-test: setup
+## test: set up (Python and the npm checkers: axe-core, vnu-jar, lighthouse) and run the whole test suite
+test: setup node
 	$(PY) -m pytest -q
 
 ## bench: run the benchmarks, results under bench/results/

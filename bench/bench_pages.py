@@ -278,9 +278,10 @@ def _failing_audits(report: dict) -> list[str]:
     return out
 
 
-def lighthouse_page(name: str, url: str, runs: int) -> dict:
+def lighthouse_page(name: str, base_url: str, path: str, runs: int) -> dict:
+    """Lighthouse ``runs`` times on one page; the full reports stay in test-artifacts/lighthouse/."""
     REPORTS.mkdir(parents=True, exist_ok=True)
-    reports = [run_lighthouse(url, REPORTS / f"{name}-{i + 1}.json") for i in range(runs)]
+    reports = [run_lighthouse(base_url + path, REPORTS / f"{name}-{i + 1}.json") for i in range(runs)]
     perf = [r["categories"]["performance"]["score"] for r in reports]
     median = sorted(range(runs), key=lambda i: perf[i])[runs // 2]
     chosen = reports[median]
@@ -288,7 +289,7 @@ def lighthouse_page(name: str, url: str, runs: int) -> dict:
     metrics = {k: chosen["audits"][k]["numericValue"] for k in
                ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift",
                 "speed-index")}
-    return {"url": url, "scores": scores, "performance_runs": perf, "median_run": median + 1,
+    return {"url": path, "scores": scores, "performance_runs": perf, "median_run": median + 1,
             "metrics_ms": {k: round(v, 3) for k, v in metrics.items()}, "costing_audits": _failing_audits(chosen),
             "passed": {cat: _meets(scores[cat], *TARGETS[cat]) for cat in TARGETS}}
 
@@ -377,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
             lighthouse: dict[str, dict] = {}
             if not args.skip_lighthouse:
                 for name, path in LIGHTHOUSE_PAGES.items():
-                    lighthouse[name] = lighthouse_page(name, local.base_url + path, max(1, args.runs))
+                    lighthouse[name] = lighthouse_page(name, local.base_url, path, max(1, args.runs))
                     logger.info("lighthouse %s: %s", name, lighthouse[name]["scores"])
         finally:
             local.process.terminate()

@@ -88,8 +88,12 @@ def _kana_number(i: int) -> str:
     return "".join(_DIGIT_KANA[int(d)] for d in f"{i:04d}")
 
 
-def orderers(n: int, seed: int = 0, reference: Path | None = None) -> list[Orderer]:
-    """``n`` orderers: real prefectures and local governments first (in random order), then synthetic bodies."""
+def orderers(n: int, seed: int = 0, reference: Path | None = None, bodies: int | None = None) -> list[Orderer]:
+    """``n`` orderers: real prefectures and local governments (in random order), then synthetic bodies.
+
+    There are as many synthetic bodies as the reference list cannot fill, or ``bodies`` of them
+    when given (tests use a few at small N, so national bodies and agencies get pages too).
+    """
     ref = json.loads((reference or REPO / "data/local_governments.json").read_text(encoding="utf-8"))
     real: list[Orderer] = [
         Orderer(slug=f"pref{p['code']}", name=p["name"], reading=p["reading"], kind="prefecture",
@@ -106,7 +110,7 @@ def orderers(n: int, seed: int = 0, reference: Path | None = None) -> list[Order
     unique = list({(o.prefecture, o.name): o for o in reversed(real)}.values())[::-1]
     rng = random.Random(seed)
     rng.shuffle(unique)
-    out = unique[:n]
+    out = unique[:n if bodies is None else max(0, n - bodies)]
     prefs = [p["name"] for p in ref["prefectures"]]
     for i in range(n - len(out)):
         kind, name, reading = _SYNTHETIC_KINDS[i % len(_SYNTHETIC_KINDS)]
@@ -263,12 +267,13 @@ def guidance(o: Orderer, rng: random.Random, guarantors: list[str]) -> dict[str,
     return doc
 
 
-def documents(n: int, seed: int = 0, repo: Path = REPO) -> Iterator[tuple[Orderer, dict[str, Any]]]:
+def documents(n: int, seed: int = 0, repo: Path = REPO,
+              bodies: int | None = None) -> Iterator[tuple[Orderer, dict[str, Any]]]:
     """Each orderer with its guidance document; the same sequence for the same ``(n, seed)``."""
     reference = repo / "data/local_governments.json"
     pref_codes = {p["name"]: p["code"] for p in json.loads(reference.read_text(encoding="utf-8"))["prefectures"]}
     rng = random.Random(seed)
-    for o in orderers(n, seed, reference):
+    for o in orderers(n, seed, reference, bodies):
         guarantors = _guarantors_for(o.prefecture, pref_codes.get(o.prefecture or ""), rng)
         yield o, guidance(o, rng, guarantors)
 
@@ -311,7 +316,7 @@ def _copy_repo_files(root: Path, repo: Path) -> None:
             shutil.copy2(src, root / name)
 
 
-def make_project(root: Path, n: int, seed: int = 0, repo: Path = REPO) -> list[Orderer]:
+def make_project(root: Path, n: int, seed: int = 0, repo: Path = REPO, bodies: int | None = None) -> list[Orderer]:
     """Write a complete project under ``root`` with ``n`` guidance files; return their orderers.
 
     ``root`` gets the repository's settings, plugin, theme, data and fixed pages, ``n`` synthetic
@@ -325,7 +330,7 @@ def make_project(root: Path, n: int, seed: int = 0, repo: Path = REPO) -> list[O
     rows = []
     header = f"# {SYNTHETIC_NOTE}（bench/synthetic.py, n={n}, seed={seed}）\n"
     people = []
-    for o, doc in documents(n, seed, repo):
+    for o, doc in documents(n, seed, repo, bodies):
         (folder / f"{o.slug}.yaml").write_text(header + _dump(doc), encoding="utf-8")
         rows.append(adopter_row(o, doc))
         people.append(o)
@@ -345,10 +350,8 @@ def make_project(root: Path, n: int, seed: int = 0, repo: Path = REPO) -> list[O
 
 #: Settings of the baseline: the project's own settings and theme, without the plugin, reading
 #: the same number of Markdown pages instead of guidance YAML.
-BARE_SETTINGS = """\
-# The bare-Pelican baseline of bench/bench_build.py: the project's settings and theme, no plugin.
-from pelicanconf import *  # noqa: F401,F403
-
+BARE_SETTINGS = """
+# --- the bare-Pelican baseline of bench/bench_build.py: the settings above, without the plugin ---
 PLUGINS = []
 PAGE_PATHS = ["pages"]
 """
@@ -423,9 +426,9 @@ def make_bare_project(root: Path, n: int, seed: int = 0, repo: Path = REPO) -> N
     """The baseline: ``n`` Markdown pages with the text of the same synthetic guidance, for Pelican alone."""
     root = Path(root)
     (root / "content/pages").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(repo / "pelicanconf.py", root / "pelicanconf.py")
     shutil.copytree(repo / "theme", root / "theme", dirs_exist_ok=True)
-    (root / "bareconf.py").write_text(BARE_SETTINGS, encoding="utf-8")
+    settings = (repo / "pelicanconf.py").read_text(encoding="utf-8")
+    (root / "bareconf.py").write_text(settings + BARE_SETTINGS, encoding="utf-8")
     labels = yaml.load((repo / "data/vocabulary.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     for o, doc in documents(n, seed, repo):
         (root / "content/pages" / f"{o.slug}.md").write_text(markdown_page(doc, labels), encoding="utf-8")

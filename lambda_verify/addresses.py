@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from dataclasses import dataclass
 
 __all__ = ["ClientAddress", "client_address"]
 
@@ -41,11 +40,19 @@ def _from_viewer_header(value: str) -> IPAddress | None:
     return _parse(host)
 
 
-@dataclass(frozen=True)
+def _network(addr: IPAddress, prefix: int) -> str:
+    bits = addr.max_prefixlen
+    masked = int(addr) >> (bits - prefix) << (bits - prefix)
+    return f"{type(addr)(masked)}/{prefix}"
+
+
 class ClientAddress:
     """A client's address, reduced to what each use needs."""
 
-    address: IPAddress | None
+    __slots__ = ("address",)
+
+    def __init__(self, address: IPAddress | None):
+        self.address = address
 
     @property
     def limit_subject(self) -> str:
@@ -55,7 +62,7 @@ class ClientAddress:
         elif self.address.version == 4:
             basis = str(self.address)
         else:
-            basis = str(ipaddress.ip_network(f"{self.address}/64", strict=False))
+            basis = _network(self.address, 64)
         return hashlib.sha256(b"esurety-client/v1\x00" + basis.encode()).hexdigest()[:32]
 
     @property
@@ -63,8 +70,7 @@ class ClientAddress:
         """What the audit log keeps: ``203.0.113.0/24`` or ``2001:db8:1::/48``."""
         if self.address is None:
             return "unknown"
-        prefix = 24 if self.address.version == 4 else 48
-        return str(ipaddress.ip_network(f"{self.address}/{prefix}", strict=False))
+        return _network(self.address, 24 if self.address.version == 4 else 48)
 
 
 def client_address(headers: dict[str, str], source_ip: str | None) -> ClientAddress:

@@ -45,7 +45,7 @@ def iso_utc(epoch: float) -> str:
 def to_jst(value: float | str) -> dt.datetime:
     """A stored moment (epoch seconds or ``iso_utc`` text) in Japan time, for display."""
     if isinstance(value, str):
-        moment = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     else:
         moment = dt.datetime.fromtimestamp(value, dt.timezone.utc)
     return moment.astimezone(JST)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .limits import Limits
 
@@ -27,11 +27,10 @@ DEFAULT_DB = PROJECT_ROOT / "var" / "verify.sqlite3"
 FAILURE_FLOOR_SECONDS = 0.25
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     table: str | None = None
     db_path: Path = DEFAULT_DB
-    limits: Limits = field(default_factory=Limits)
+    limits: Limits = Limits()
     failure_floor: float = FAILURE_FLOOR_SECONDS
     sqlite_busy_timeout: float = 1.0
     static_base: str = "/theme"

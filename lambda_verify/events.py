@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import secrets
 import time
-import uuid
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["BadEvent", "MAX_BODY_BYTES", "Request", "Response", "build_event"]
 
@@ -28,8 +27,7 @@ class BadEvent(ValueError):
         self.status = status
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     method: str
     path: str
     headers: dict[str, str]
@@ -72,11 +70,15 @@ class Request:
         )
 
 
-@dataclass
 class Response:
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: str = ""
+    """An HTTP answer on its way back to Lambda."""
+
+    __slots__ = ("status", "headers", "body")
+
+    def __init__(self, status: int, headers: dict[str, str] | None = None, body: str = ""):
+        self.status = status
+        self.headers = headers if headers is not None else {}
+        self.body = body
 
     def to_result(self) -> dict[str, Any]:
         return {"statusCode": self.status, "headers": dict(self.headers), "body": self.body,
@@ -117,7 +119,7 @@ def build_event(method: str, path: str, headers: dict[str, str], body: bytes = b
             "domainPrefix": "local",
             "http": {"method": method.upper(), "path": path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
                      "userAgent": lowered.get("user-agent", "")},
-            "requestId": request_id or str(uuid.uuid4()),
+            "requestId": request_id or secrets.token_hex(16),
             "routeKey": "$default",
             "stage": "$default",
             "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),

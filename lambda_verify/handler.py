@@ -31,7 +31,7 @@ from .config import Settings
 from .events import BadEvent, Request, Response
 from .messages import MESSAGES, TITLES, limited_message
 from .security import SECURITY_HEADERS
-from .service import Invalid, Limited, LookupService, NoMatch, Outcome, Shown, Unavailable
+from .service import Failed, Invalid, Limited, LookupService, NoMatch, Outcome, Shown, Unavailable
 from .stores import open_store
 
 logger = logging.getLogger(__name__)
@@ -116,10 +116,10 @@ class App:
         client = client_address(request.headers, request.source_ip)
         try:
             outcome = self.service.lookup(fields["guarantee_number"], fields["access_key"], client)
-            response = self._answer(outcome, wants_json, request, fields)
+            response = self._answer(outcome, wants_json, fields)
         except Exception:  # noqa: BLE001 - a bug must still answer without details
             logger.exception("lookup failed")
-            outcome = Outcome()
+            outcome = Failed()
             response = self._problem(RequestProblem(500, "error"), wants_json)
         if isinstance(outcome, (NoMatch, Limited)):
             self._hold(started)
@@ -166,7 +166,7 @@ class App:
     def _json(self, status: int, payload: dict[str, Any], extra: dict[str, str] | None = None) -> Response:
         return self._response(status, json.dumps(payload, ensure_ascii=False, separators=(",", ":")), True, extra)
 
-    def _page(self, status: int, kind: str, message: str, request_path: str, *, errors: tuple = (),
+    def _page(self, status: int, kind: str, message: str, *, errors: tuple = (),
               number: str | None = None, show_form: bool = True, extra: dict[str, str] | None = None) -> Response:
         from .rendering import render_message_page
 
@@ -178,11 +178,10 @@ class App:
         message = MESSAGES[problem.kind]
         if wants_json:
             return self._json(problem.status, {"status": problem.kind, "message": message}, problem.headers)
-        return self._page(problem.status, problem.kind, message, API_PATH,
+        return self._page(problem.status, problem.kind, message,
                           show_form=problem.kind in ("method", "bad_request", "unsupported"), extra=problem.headers)
 
-    def _answer(self, outcome: Outcome, wants_json: bool, request: Request,
-                fields: dict[str, str | None]) -> Response:
+    def _answer(self, outcome: Outcome, wants_json: bool, fields: dict[str, str | None]) -> Response:
         if isinstance(outcome, Shown):
             return self._shown(outcome, wants_json)
         if isinstance(outcome, Invalid):
@@ -191,26 +190,26 @@ class App:
                 return self._json(400, {"status": "invalid", "message": message,
                                         "errors": [{"field": e.field, "message": e.message} for e in outcome.errors]})
             typed = (fields.get("guarantee_number") or "")[:100]
-            return self._page(400, "invalid", message, request.path, errors=outcome.errors, number=typed)
+            return self._page(400, "invalid", message, errors=outcome.errors, number=typed)
         if isinstance(outcome, NoMatch):
             message = MESSAGES["no_match"]
             if wants_json:
                 return self._json(400, {"status": "no_match", "message": message})
-            return self._page(400, "no_match", message, request.path, number=outcome.guarantee_number)
+            return self._page(400, "no_match", message, number=outcome.guarantee_number)
         if isinstance(outcome, Limited):
             retry = {"Retry-After": str(outcome.retry_after)}
             message = limited_message(outcome.retry_after)
             if wants_json:
                 return self._json(429, {"status": "limited", "message": message, "retry_after": outcome.retry_after},
                                   retry)
-            return self._page(429, "limited", message, request.path, number=outcome.guarantee_number, extra=retry)
+            return self._page(429, "limited", message, number=outcome.guarantee_number, extra=retry)
         if isinstance(outcome, Unavailable):
             retry = {"Retry-After": str(outcome.retry_after)}
             message = MESSAGES["unavailable"]
             if wants_json:
                 return self._json(503, {"status": "unavailable", "message": message,
                                         "retry_after": outcome.retry_after}, retry)
-            return self._page(503, "unavailable", message, request.path, number=outcome.guarantee_number, extra=retry)
+            return self._page(503, "unavailable", message, number=outcome.guarantee_number, extra=retry)
         raise TypeError(f"unknown outcome {outcome!r}")
 
     def _shown(self, outcome: Shown, wants_json: bool) -> Response:

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import enum
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["CLIENT_LIMIT", "NUMBER_LIMIT", "Gate", "Limit", "Limits", "Window", "Windows", "decide"]
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     """One fixed window [start, end) in epoch seconds."""
 
     start: int
@@ -41,8 +40,7 @@ class Window:
         return expires_at is not None and float(expires_at) > now
 
 
-@dataclass(frozen=True)
-class Limit:
+class Limit(NamedTuple):
     """At most ``max_failures`` failed lookups per ``window_seconds`` window."""
 
     max_failures: int
@@ -59,8 +57,7 @@ CLIENT_LIMIT = Limit(max_failures=10, window_seconds=600)
 NUMBER_LIMIT = Limit(max_failures=10, window_seconds=600)
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     client: Limit = CLIENT_LIMIT
     number: Limit = NUMBER_LIMIT
 
@@ -68,8 +65,7 @@ class Limits:
         return Windows(self.client.window(now), self.number.window(now))
 
 
-@dataclass(frozen=True)
-class Windows:
+class Windows(NamedTuple):
     """The current client window and number window."""
 
     client: Window
@@ -85,8 +81,7 @@ class Gate(enum.Enum):
     BLOCKED = "blocked"
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     gate: Gate
     #: Seconds until the blocking window ends (BLOCKED and LAST_CHANCE only).
     retry_after: int | None = None

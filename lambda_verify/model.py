@@ -12,8 +12,8 @@ no vocabulary file at run time. Stored documents are plain JSON (``to_dict`` / `
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
-from typing import Any
+import functools
+from typing import Any, NamedTuple
 
 __all__ = [
     "ELECTRONIC_TYPES",
@@ -81,7 +81,7 @@ def _amount(value: Any, path: str) -> int:
     return value
 
 
-def _only(data: Any, allowed: set[str], path: str) -> dict[str, Any]:
+def _only(data: Any, allowed: frozenset[str], path: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ModelError(path, "項目の組（マッピング）ではありません")
     unknown = sorted(set(data) - allowed)
@@ -90,12 +90,13 @@ def _only(data: Any, allowed: set[str], path: str) -> dict[str, Any]:
     return data
 
 
-def _names(cls: type) -> set[str]:
-    return {f.name for f in fields(cls)}
+@functools.cache
+def _names(cls: type) -> frozenset[str]:
+    """Field names of a model class (cached: the function reads stored documents on every lookup)."""
+    return frozenset(cls._fields)  # type: ignore[attr-defined]
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
     """保証期間 or 工期: ``start`` may be unknown (paper certificates often print only the end)."""
 
     end: dt.date
@@ -113,8 +114,7 @@ class Period:
         return {"start": self.start.isoformat() if self.start else None, "end": self.end.isoformat()}
 
 
-@dataclass(frozen=True)
-class Contractor:
+class Contractor(NamedTuple):
     """保証契約者 (受注者): the contractor, and for a joint venture the JV's name."""
 
     name: str
@@ -134,8 +134,7 @@ class Contractor:
         return {"name": self.name, "address": self.address, "jv_name": self.jv_name}
 
 
-@dataclass(frozen=True)
-class Version:
+class Version(NamedTuple):
     """One issue of the certificate: 新規 (seq 0) or 変更 n (seq n), complete in itself."""
 
     seq: int
@@ -206,8 +205,7 @@ def changed_fields(previous: Version, current: Version) -> list[str]:
     return [name for name in VERSION_FIELDS if getattr(previous, name) != getattr(current, name)]
 
 
-@dataclass(frozen=True)
-class Guarantor:
+class Guarantor(NamedTuple):
     """保証事業会社 and the branch that handled the certificate (取扱支店) with its contact."""
 
     id: str
@@ -237,8 +235,7 @@ class Guarantor:
                 "address": self.address}
 
 
-@dataclass(frozen=True)
-class Cancellation:
+class Cancellation(NamedTuple):
     """The certificate was cancelled (解約) on ``on``."""
 
     on: dt.date
@@ -254,8 +251,7 @@ class Cancellation:
         return {"on": self.on.isoformat(), "reason": self.reason}
 
 
-@dataclass(frozen=True)
-class Certificate:
+class Certificate(NamedTuple):
     """An electronic certificate: identity, guarantor and every version issued, newest last."""
 
     guarantee_number: str
@@ -265,7 +261,7 @@ class Certificate:
     versions: tuple[Version, ...]
     cancellation: Cancellation | None = None
     demo: bool = False
-    schema: int = field(default=SCHEMA_VERSION)
+    schema: int = SCHEMA_VERSION
 
     @property
     def current(self) -> Version:

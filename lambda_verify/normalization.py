@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "FIELD_LABELS",
@@ -50,8 +50,7 @@ NUMBER_FORMAT_MESSAGE = (
 KEY_FORMAT_MESSAGE = "認証キーは半角英数字（8〜64文字）で入力してください。大文字と小文字は区別します。"
 
 
-@dataclass(frozen=True)
-class FieldError:
+class FieldError(NamedTuple):
     """One field's problem, in words the person at the form understands."""
 
     field: str

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .clock import to_jst
 from .model import Certificate, Version, changed_fields
@@ -81,8 +80,7 @@ def environment() -> Any:
     return _env
 
 
-@dataclass(frozen=True)
-class HistoryRow:
+class HistoryRow(NamedTuple):
     version: Version
     current: bool
     changed: list[str]

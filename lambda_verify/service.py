@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field, replace
+from typing import NamedTuple, Union
 
 from .addresses import ClientAddress
 from .clock import Clock, iso_utc
@@ -23,17 +23,10 @@ from .stores.base import CertificateStore, StoreUnavailable, ViewRecord
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Invalid", "Limited", "LookupService", "NoMatch", "Outcome", "Shown", "Unavailable"]
+__all__ = ["Failed", "Invalid", "Limited", "LookupService", "NoMatch", "Outcome", "Shown", "Unavailable"]
 
 
-class Outcome:
-    """Base of the five things a lookup can end in."""
-
-    status = "error"
-
-
-@dataclass(frozen=True)
-class Shown(Outcome):
+class Shown(NamedTuple):
     guarantee_number: str
     certificate: Certificate
     view: ViewRecord
@@ -41,34 +34,40 @@ class Shown(Outcome):
     status = "shown"
 
 
-@dataclass(frozen=True)
-class NoMatch(Outcome):
+class NoMatch(NamedTuple):
     """Unknown number or wrong key: deliberately one outcome. ``known`` is for the audit log only."""
 
     guarantee_number: str
-    known: bool = field(default=False, compare=False)
+    known: bool = False
     status = "no_match"
 
 
-@dataclass(frozen=True)
-class Limited(Outcome):
+class Limited(NamedTuple):
     guarantee_number: str
     retry_after: int
     status = "limited"
 
 
-@dataclass(frozen=True)
-class Invalid(Outcome):
+class Invalid(NamedTuple):
     errors: tuple[FieldError, ...]
     guarantee_number: str | None = None
     status = "invalid"
 
 
-@dataclass(frozen=True)
-class Unavailable(Outcome):
+class Unavailable(NamedTuple):
     retry_after: int
     guarantee_number: str | None = None
     status = "unavailable"
+
+
+class Failed(NamedTuple):
+    """The lookup broke (a bug); the handler answers 500."""
+
+    status = "error"
+
+
+#: The things a lookup can end in.
+Outcome = Union[Shown, NoMatch, Limited, Invalid, Unavailable, Failed]
 
 
 class LookupService:
@@ -102,7 +101,7 @@ class LookupService:
             at = iso_utc(now)
             view = self.store.record_view(number, at)
             if view.first_viewed_at is None:
-                view = replace(view, first_viewed_at=stored.first_viewed_at or at)
+                view = view._replace(first_viewed_at=stored.first_viewed_at or at)
         except StoreUnavailable as exc:
             return Unavailable(exc.retry_after, number)
         certificate = Certificate.from_dict(json.loads(stored.document))

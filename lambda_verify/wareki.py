@@ -7,6 +7,7 @@ code, so it carries this small one. tests/verify checks that both use the same e
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 __all__ = ["ERAS", "format_date"]
 
@@ -17,6 +18,7 @@ ERAS: tuple[tuple[str, dt.date], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def format_date(day: dt.date) -> str:
     """令和8年4月10日 (元年 for the first year)."""
     for name, start in ERAS:

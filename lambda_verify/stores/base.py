@@ -15,8 +15,7 @@ the handler can answer 503 without knowing which store it talks to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from ..limits import Windows
 
@@ -47,8 +46,7 @@ class StoreConflict(StoreError):
     """``put`` found a different revision than the one the caller read (or a certificate where none was)."""
 
 
-@dataclass(frozen=True)
-class StoredCertificate:
+class StoredCertificate(NamedTuple):
     """A certificate as stored: the key only as a hash, the document as JSON text, the view record."""
 
     guarantee_number: str
@@ -62,8 +60,7 @@ class StoredCertificate:
     last_viewed_at: str | None = None
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """What ``read`` returns: everything the lookup decides on, read in one round trip."""
 
     certificate: StoredCertificate | None
@@ -71,8 +68,7 @@ class Snapshot:
     number_failures: int
 
 
-@dataclass(frozen=True)
-class ViewRecord:
+class ViewRecord(NamedTuple):
     """After a successful view: how many there have been and when the first was."""
 
     view_count: int

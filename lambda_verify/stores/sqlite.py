@@ -48,6 +48,16 @@ _CERT_COLUMNS = ("guarantee_number, key_hash, document, revision, demo, loaded_a
                  "first_viewed_at, last_viewed_at")
 
 
+#: The certificate (if any) and the current window's two counters with their expiry, in one row.
+_READ = f"""
+SELECT cc.failures, cc.expires_at, nc.failures, nc.expires_at, {', '.join('c.' + c.strip() for c in _CERT_COLUMNS.split(','))}
+FROM (SELECT 1) AS one
+LEFT JOIN failure_counters AS cc ON cc.scope = 'client' AND cc.subject = ? AND cc.window_start = ?
+LEFT JOIN failure_counters AS nc ON nc.scope = 'number' AND nc.subject = ? AND nc.window_start = ?
+LEFT JOIN certificates AS c ON c.guarantee_number = ?
+"""
+
+
 def _row_to_certificate(row: tuple) -> StoredCertificate:
     return StoredCertificate(
         guarantee_number=row[0], key_hash=row[1], document=row[2], revision=row[3], demo=bool(row[4]),
@@ -127,26 +137,16 @@ class SqliteStore:
     # ------------------------------------------------------------------ lookup
 
     def read(self, guarantee_number: str, client_subject: str, windows: Windows, now: float) -> Snapshot:
+        # One statement, so one consistent snapshot without an explicit transaction.
         with self._guard("read") as conn:
-            conn.execute("BEGIN")
-            row = conn.execute(f"SELECT {_CERT_COLUMNS} FROM certificates WHERE guarantee_number = ?",
-                               (guarantee_number,)).fetchone()
-            counters = conn.execute(
-                "SELECT scope, failures, expires_at FROM failure_counters "
-                "WHERE (scope = 'client' AND subject = ? AND window_start = ?) "
-                "OR (scope = 'number' AND subject = ? AND window_start = ?)",
-                (client_subject, windows.client.start, guarantee_number, windows.number.start),
-            ).fetchall()
-            conn.execute("COMMIT")
-        client = number = 0
-        for scope, failures, expires_at in counters:
-            window = windows.client if scope == "client" else windows.number
-            if window.live(expires_at, now):
-                if scope == "client":
-                    client = failures
-                else:
-                    number = failures
-        return Snapshot(_row_to_certificate(row) if row else None, client, number)
+            row = conn.execute(_READ, (client_subject, windows.client.start, guarantee_number, windows.number.start,
+                                       guarantee_number)).fetchone()
+        client_failures, client_expiry, number_failures, number_expiry = row[:4]
+        return Snapshot(
+            _row_to_certificate(row[4:]) if row[4] is not None else None,
+            client_failures if windows.client.live(client_expiry, now) else 0,
+            number_failures if windows.number.live(number_expiry, now) else 0,
+        )
 
     def record_view(self, guarantee_number: str, at: str) -> ViewRecord:
         with self._guard("record_view") as conn:

@@ -8,7 +8,6 @@ over time, and the usage figures a guarantor published for one region. SVG prese
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections import Counter
 from dataclasses import dataclass

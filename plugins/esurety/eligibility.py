@@ -15,10 +15,11 @@ from the same calls. tests/features checks that the script and this module agree
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, Callable, Literal, get_args
 
 from . import model, views
 
@@ -28,6 +29,9 @@ __all__ = ["Outcome", "decide", "export_rules", "rules_json", "rule_table", "eli
            "write_outputs"]
 
 Status = Literal["applies", "not_applies", "unknown"]
+#: ``document_labels(guidance, keys)``: document names as the orderer's guarantor words them
+#: (views.document_labels; the key notice PDF is named differently by each company).
+DocumentLabels = Callable[[model.Guidance, list[str]], list[str]]
 
 CERTIFICATES: tuple[str, ...] = get_args(model.CertificateType)
 PROJECT_TYPES: tuple[str, ...] = get_args(model.ProjectType)
@@ -183,8 +187,11 @@ def decide(g: model.Guidance, labels: views.Labels, certificate: str, project_ty
     return Outcome("applies", tuple(fine), notes, submission, index)
 
 
-def submission_fields(s: model.Submission, labels: views.Labels) -> dict[str, str]:
+def submission_fields(g: model.Guidance, s: model.Submission, labels: views.Labels,
+                      document_labels: DocumentLabels | None = None) -> dict[str, str]:
     """A submission rule as display strings, keyed like the result slots of the form."""
+    documents = (document_labels(g, list(s.documents)) if document_labels
+                 else labels.many("document", list(s.documents)))
     fields = {
         "methods": "、".join(labels.many("submission_method", s.methods)),
         "recipient": s.recipient or "",
@@ -192,7 +199,7 @@ def submission_fields(s: model.Submission, labels: views.Labels) -> dict[str, st
         "address": s.address_note or "",
         "url": s.url or "",
         "subject": s.subject_format or "",
-        "documents": "、".join(labels.many("document", s.documents)),
+        "documents": "、".join(documents),
         "printout": labels("printout_rule", s.printout),
         "note": s.note or "",
         "wording": s.wording or "",
@@ -205,7 +212,8 @@ def _probe_days(g: model.Guidance) -> tuple[dt.date, dt.date]:
     return g.start.date - dt.timedelta(days=1), g.start.date
 
 
-def export_rules(g: model.Guidance, labels: views.Labels) -> dict[str, Any]:
+def export_rules(g: model.Guidance, labels: views.Labels,
+                 document_labels: DocumentLabels | None = None) -> dict[str, Any]:
     """Every answer of :func:`decide` for this orderer, as compact data for the page's script.
 
     ``m`` holds one outcome index per (certificate, project type, stage, date ≥ start), in the order
@@ -215,7 +223,7 @@ def export_rules(g: model.Guidance, labels: views.Labels) -> dict[str, Any]:
     texts: list[str] = []
     text_index: dict[str, int] = {}
     outcomes: list[list[Any]] = []
-    outcome_index: dict[str, int] = {}
+    outcome_index: dict[tuple[Any, ...], int] = {}
 
     def t(sentence: str) -> int:
         if sentence not in text_index:
@@ -230,12 +238,11 @@ def export_rules(g: model.Guidance, labels: views.Labels) -> dict[str, Any]:
             for s in STAGES:
                 for day in (before, on):
                     o = decide(g, labels, c, p, s, day)
-                    row = [o.status, [t(r) for r in o.reasons], [t(n) for n in o.notes],
-                           -1 if o.submission_index is None else o.submission_index]
-                    key = json.dumps(row)
+                    key = (o.status, tuple(t(r) for r in o.reasons), tuple(t(n) for n in o.notes),
+                           -1 if o.submission_index is None else o.submission_index)
                     if key not in outcome_index:
                         outcome_index[key] = len(outcomes)
-                        outcomes.append(row)
+                        outcomes.append([key[0], list(key[1]), list(key[2]), key[3]])
                     matrix.append(outcome_index[key])
     return {
         "v": FORMAT,
@@ -247,16 +254,16 @@ def export_rules(g: model.Guidance, labels: views.Labels) -> dict[str, Any]:
         "certs": [[c, labels("certificate_type", c)] for c in CERTIFICATES],
         "projects": [[p, labels("project_type", p)] for p in PROJECT_TYPES],
         "stages": [[s, labels("contract_stage", s)] for s in STAGES],
-        "subs": [submission_fields(s, labels) for s in g.submissions],
+        "subs": [submission_fields(g, s, labels, document_labels) for s in g.submissions],
         "texts": texts,
         "outcomes": outcomes,
         "m": matrix,
     }
 
 
-def rules_json(g: model.Guidance, labels: views.Labels) -> str:
+def rules_json(g: model.Guidance, labels: views.Labels, document_labels: DocumentLabels | None = None) -> str:
     """The exported rules as JSON (``<``, ``>``, ``&`` escaped, so it may also sit inside HTML)."""
-    text = json.dumps(export_rules(g, labels), ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(export_rules(g, labels, document_labels), ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -280,7 +287,7 @@ class RuleTable:
     columns: frozenset[str]
 
 
-def rule_table(g: model.Guidance, labels: views.Labels) -> RuleTable:
+def rule_table(g: model.Guidance, labels: views.Labels, document_labels: DocumentLabels | None = None) -> RuleTable:
     """The rules as a table people read without the script, made from the same :func:`decide` calls.
 
     A certificate gets one row when the initial and the change contract have the same answer, else
@@ -291,7 +298,8 @@ def rule_table(g: model.Guidance, labels: views.Labels) -> RuleTable:
     rows: list[TableRow] = []
     for c in CERTIFICATES:
         answers = [(s, decide(g, labels, c, project, s, on)) for s in STAGES]
-        fields = [submission_fields(o.submission, labels) if o.submission else {} for _, o in answers]
+        fields = [submission_fields(g, o.submission, labels, document_labels) if o.submission else {}
+                  for _, o in answers]
         if all(o.status == answers[0][1].status and f == fields[0] for (_, o), f in zip(answers, fields)):
             rows.append(TableRow(c, STAGES, answers[0][1], fields[0]))
         else:
@@ -325,11 +333,12 @@ class EligibilityView:
     choices: dict[str, list[tuple[str, str]]]
 
 
-def eligibility_view(g: model.Guidance, labels: views.Labels) -> EligibilityView:
+def eligibility_view(g: model.Guidance, labels: views.Labels,
+                     document_labels: DocumentLabels | None = None) -> EligibilityView:
     """Template global: the check form's data and the no-script table for one guidance page."""
     return EligibilityView(
         guidance=g,
-        table=rule_table(g, labels),
+        table=rule_table(g, labels, document_labels),
         date_labels={s: date_label(g, labels, s) for s in STAGES},
         choices=choices(labels),
     )
@@ -349,11 +358,16 @@ def write_outputs(generator: Any, writer: Any, data: Any, adopters: Any) -> None
     from . import outfiles
 
     labels = views.Labels(data.vocabulary)
-    guidance = sorted(data.guidance, key=lambda g: (g.prefecture or "", g.reading))
+    documents = functools.partial(views.document_labels, data)
+    code = {p["name"]: p["code"] for p in data.prefectures}
+    guidance = sorted(data.guidance, key=lambda g: (code.get(g.prefecture or "", ""), g.reading))
+    groups: dict[str, list[model.Guidance]] = {}
     for g in guidance:
-        outfiles.write_text(generator, f"municipalities/{g.slug}/rules.json", rules_json(g, labels))
+        outfiles.write_text(generator, f"municipalities/{g.slug}/rules.json", rules_json(g, labels, documents))
+        groups.setdefault(g.prefecture or f"{labels('orderer_kind', g.kind)}など", []).append(g)
     writer.write_file(
         "check/index.html", generator.get_template("eligibility_check"), generator.context,
-        guidance_list=guidance, choices=choices(labels), **outfiles.page_context(generator, "check/"),
+        guidance_list=guidance, orderer_groups=list(groups.items()), choices=choices(labels),
+        **outfiles.page_context(generator, "check/"),
     )
     logger.info("wrote eligibility rules for %d orderers", len(guidance))

@@ -9,6 +9,7 @@ lookup answering from demo certificates in a throwaway SQLite store. Chromium is
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,8 @@ def artifact_dir(request: pytest.FixtureRequest) -> Path:
     """test-artifacts/browser/<module>/<test>/: screenshots and PDFs a person can look at afterwards."""
     module = Path(str(request.node.fspath)).stem
     d = ARTIFACTS / module / _slug(request.node.nodeid)
-    d.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(d, ignore_errors=True)  # only this run's pictures, never a stale failure screenshot
+    d.mkdir(parents=True)
     return d
 
 

@@ -109,3 +109,11 @@ def test_lookup_answer_pages_without_javascript(new_context: NewContext, axe_js:
         expect(page.locator("#guarantee_number")).to_have_attribute("aria-invalid", "true")
     violations = axe_on_unscripted_dom(new_context, page.content())
     assert not violations, format_violations(violations)
+
+
+def test_search_results(axe_page: Page) -> None:
+    """The search page once Pagefind has answered: results, filters and the live status."""
+    axe_page.goto("/search/?q=竹田")
+    expect(axe_page.locator("#search-results li").first).to_be_visible()
+    violations = axe_violations(axe_page)
+    assert not violations, format_violations(violations)

@@ -62,7 +62,8 @@ def test_guidance_page_fits_and_reads(new_context: NewContext, device: str, arti
     assert horizontal_overflow(page) == []
     # Japanese text is drawn with the installed CJK font, not tofu boxes or a Latin fallback.
     assert any("CJK" in f or "JP" in f for f in rendered_fonts(page, "h1")), rendered_fonts(page, "h1")
-    page.screenshot(path=str(artifact_dir / f"{device}.png"), full_page=True)
+    page.screenshot(path=str(artifact_dir / f"{device}-first-screen.png"))
+    page.screenshot(path=str(artifact_dir / f"{device}-full.png"), full_page=True)
 
 
 def test_phone_text_and_targets_are_large_enough(new_context: NewContext) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from .lookup_support import demo_certificate, submit_without_js
+from .lookup_support import demo_certificate, fill_lookup, submit_without_js
 from .support import NewContext
 
 #: A4 in PostScript points (210 × 297 mm); Chromium rounds to whole points or near them.
@@ -80,4 +80,18 @@ def test_certificate_prints_on_a4(new_context: NewContext, artifact_dir: Path) -
     expect(page.get_by_text(cert.guarantee_number).first).to_be_visible()
     assert_no_navigation(page)
     pages = assert_a4(print_to_pdf(page, artifact_dir / "certificate.pdf"))
+    assert pages == 1, f"the certificate prints on {pages} pages"
+
+
+def test_certificate_shown_in_place_prints_alone(page: Page, artifact_dir: Path) -> None:
+    """With JS the certificate appears on /lookup/ itself; printing that page gives only the certificate."""
+    cert = demo_certificate("ejcs")
+    page.goto("/lookup/")
+    fill_lookup(page, cert.guarantee_number, cert.access_key)
+    page.get_by_role("button", name="電子証書を表示").click()
+    expect(page.locator("#lookup-result .certificate__number")).to_have_text(cert.guarantee_number)
+    assert_no_navigation(page)
+    expect(page.get_by_role("heading", name="電子証書の確認")).to_be_hidden()
+    expect(page.get_by_role("button", name="この証書を印刷する")).to_be_hidden()
+    pages = assert_a4(print_to_pdf(page, artifact_dir / "certificate-in-place.pdf"))
     assert pages == 1, f"the certificate prints on {pages} pages"

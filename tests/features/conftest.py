@@ -12,14 +12,17 @@ import datetime as dt
 import functools
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from scripts.build import build_site
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -85,35 +88,57 @@ def base_url(site: Path) -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium through Playwright; a missing Chromium is an error (CI installs it)."""
-    from playwright.sync_api import sync_playwright
+class BrowserThread:
+    """Debian's Chromium driven by Playwright from one worker thread of its own.
 
+    Playwright's sync API allows one instance per thread, and tests/browser keeps one open for the whole
+    session in the main thread; this one lives in its own thread, so both folders run in one session.
+    Tests pass a function of a page; it runs in that thread and its exceptions come back here.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="features-browser")
+        self._pool.submit(self._start).result()
+
+    def _start(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._pw = sync_playwright().start()
+        self._browser = self._pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+
+    def run(self, steps: Callable[[Any], T], *, javascript: bool = True) -> T:
+        """Run ``steps(page)`` on a fresh phone-sized page; script errors and CSP violations fail it."""
+        def job() -> T:
+            context = self._browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP",
+                                                java_script_enabled=javascript)
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+            page.on("console", lambda msg: errors.append(f"console: {msg.text} {msg.location.get('url', '')}")
+                    if msg.type == "error" and "favicon.ico" not in msg.location.get("url", "") else None)
+            try:
+                result = steps(page)
+            finally:
+                context.close()
+            assert not errors, "\n".join(errors)
+            return result
+
+        return self._pool.submit(job).result()
+
+    def close(self) -> None:
+        def stop() -> None:
+            self._browser.close()
+            self._pw.stop()
+
+        self._pool.submit(stop).result()
+        self._pool.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[BrowserThread]:
+    """The Chromium of these tests; a missing Chromium is an error (CI installs it)."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture()
-def page(browser):
-    """A fresh page that fails the test on any script error or CSP violation."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    pg.on("console", lambda msg: errors.append(f"console: {msg.text} {msg.location.get('url', '')}")
-          if msg.type == "error" and "favicon.ico" not in msg.location.get("url", "") else None)
-    yield pg
-    context.close()
-    assert not errors, "\n".join(errors)
-
-
-@pytest.fixture()
-def page_without_js(browser):
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
-    yield context.new_page()
-    context.close()
+    b = BrowserThread()
+    yield b
+    b.close()

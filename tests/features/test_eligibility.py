@@ -8,13 +8,14 @@ electronic; what a leaflet does not say is answered 「資料に記載なし」,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-from esurety import eligibility, model
+from esurety import eligibility, model, views
 
 D = dt.date.fromisoformat
 
@@ -156,9 +157,10 @@ def test_the_date_matters_only_through_the_start(dataset):
 
 def test_rules_json_is_written_for_every_guidance_page(site: Path, dataset):
     data, labels = dataset
+    documents = functools.partial(views.document_labels, data)
     for g in data.guidance:
         shipped = json.loads((site / "municipalities" / g.slug / "rules.json").read_text(encoding="utf-8"))
-        assert shipped == eligibility.export_rules(g, labels)
+        assert shipped == eligibility.export_rules(g, labels, documents)
         n = len(shipped["certs"]) * len(shipped["projects"]) * len(shipped["stages"]) * 2
         assert len(shipped["m"]) == n
 
@@ -194,3 +196,12 @@ def test_check_page_lists_every_orderer(site: Path, dataset):
     for g in data.guidance:
         assert f'<option value="{g.slug}">{g.name}</option>' in html
         assert f'/municipalities/{g.slug}/#eligibility' in html
+
+
+def test_key_notice_is_named_as_the_guarantor_names_it(site: Path, dataset):
+    """大仙市 (東日本建設業保証) gets its own key notice name, in the table and in rules.json."""
+    data, _ = dataset
+    daisen = next(g for g in data.guidance if g.slug == "daisen")
+    name = data.guarantors[daisen.guarantors[0]].key_notice_name
+    rules = json.loads((site / "municipalities" / "daisen" / "rules.json").read_text(encoding="utf-8"))
+    assert all(name in s["documents"] for s in rules["subs"])

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -17,80 +17,67 @@ QUERY = """async (q) => {
 }"""
 
 
-def test_index_was_built(site: Path):
-    assert (site / "pagefind" / "pagefind.js").is_file()
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert "ja" in entry["languages"]
+def search(browser, base_url: str, *queries: str) -> list[list[str]]:
+    """Result URLs, best first, for each query, from Pagefind in the browser."""
+    def steps(page):
+        page.goto(f"{base_url}/search/")
+        return [page.evaluate(QUERY, q) for q in queries]
 
-
-def test_csp_allows_pagefind_webassembly():
-    """Pagefind compiles WebAssembly: script-src needs 'wasm-unsafe-eval' (lambda_verify/security.py)."""
-    from lambda_verify.security import CONTENT_SECURITY_POLICY
-
-    script_src = next(d for d in CONTENT_SECURITY_POLICY.split(";") if d.strip().startswith("script-src"))
-    assert "'wasm-unsafe-eval'" in script_src, (
-        "add 'wasm-unsafe-eval' to script-src in lambda_verify/security.py: \"script-src 'self' 'wasm-unsafe-eval'\"")
-
-
-@pytest.fixture()
-def search(page, base_url):
-    page.goto(f"{base_url}/search/")
-
-    def run(q: str) -> list[str]:
-        return page.evaluate(QUERY, q)
-
-    return run
+    return browser.run(steps)
 
 
 @pytest.mark.parametrize("query", ["竹田", "たけた"])
-def test_taketa_first(search, query):
-    urls = search(query)
+def test_taketa_first(browser, base_url, query):
+    [urls] = search(browser, base_url, query)
     assert urls and urls[0] == "/municipalities/taketa/", urls[:5]
 
 
-def test_advance_payment_finds_every_guidance_page(search, dataset):
+def test_advance_payment_and_access_key_find_every_guidance_page(browser, base_url, dataset):
     data, _ = dataset
-    urls = search("前払金")
+    advance, key = search(browser, base_url, "前払金", "認証キー")
     for g in data.guidance:
-        assert f"/municipalities/{g.slug}/" in urls
+        assert f"/municipalities/{g.slug}/" in advance
+        assert f"/municipalities/{g.slug}/" in key
+    assert any(not u.startswith("/municipalities/") for u in key), "general pages explain the key too"
 
 
-def test_access_key_finds_guidance_and_general_pages(search, dataset):
-    data, _ = dataset
-    urls = search("認証キー")
-    for g in data.guidance:
-        assert f"/municipalities/{g.slug}/" in urls
-    assert any(not u.startswith("/municipalities/") for u in urls)
+def test_pages_left_out_of_the_index(browser, base_url):
+    not_found, search_page = search(browser, base_url, "ページが見つかりません", "サイト内検索")
+    assert "/404.html" not in not_found and "/search/" not in search_page
 
 
-def test_pages_left_out_of_the_index(search):
-    urls = search("ページが見つかりません") + search("サイト内検索")
-    assert "/404.html" not in urls and "/search/" not in urls
+def test_search_page_with_filters(browser, base_url):
+    def steps(page):
+        page.goto(f"{base_url}/search/?q=" + "認証キー")
+        page.wait_for_selector("#search-results li")
+        assert "件見つかりました" in page.locator("#search-status").inner_text()
+        assert page.locator("#search-nojs").is_hidden()
+        options = page.locator("#search-prefecture option").all_inner_texts()
+        oita = next(o for o in options if o.startswith("大分県"))
+        assert page.locator("#search-guarantor option").count() > 1 and page.locator("#search-kind option").count() > 1
+        page.select_option("#search-prefecture", label=oita)
+        expect(page).to_have_url(re.compile(r"prefecture=%E5%A4%A7%E5%88%86%E7%9C%8C"))
+        expect(page.locator("#search-results > li")).to_have_count(1)
+        assert page.locator("#search-results > li a").first.get_attribute("href") == "/municipalities/taketa/"
+
+    browser.run(steps)
 
 
-def test_search_page_with_filters(page, base_url):
-    page.goto(f"{base_url}/search/?q=" + "認証キー")
-    page.wait_for_selector("#search-results li")
-    assert "件見つかりました" in page.locator("#search-status").inner_text()
-    assert page.locator("#search-nojs").is_hidden()
-    options = page.locator("#search-prefecture option").all_inner_texts()
-    assert any(o.startswith("大分県") for o in options)
-    assert page.locator("#search-guarantor option").count() > 1 and page.locator("#search-kind option").count() > 1
-    page.select_option("#search-prefecture", label=next(o for o in options if o.startswith("大分県")))
-    page.wait_for_function("new URLSearchParams(location.search).get('prefecture') === '大分県'")
-    page.wait_for_function("document.querySelectorAll('#search-results > li').length === 1")
-    assert page.locator("#search-results > li a").first.get_attribute("href") == "/municipalities/taketa/"
+def test_header_box_leads_to_results(browser, base_url):
+    def steps(page):
+        page.goto(f"{base_url}/")
+        page.fill("#site-q", "たけた")
+        page.press("#site-q", "Enter")
+        page.wait_for_selector("#search-results li")
+        assert page.locator("#search-results > li a").first.get_attribute("href") == "/municipalities/taketa/"
+
+    browser.run(steps)
 
 
-def test_header_box_leads_to_results(page, base_url):
-    page.goto(f"{base_url}/")
-    page.fill("#site-q", "たけた")
-    page.press("#site-q", "Enter")
-    page.wait_for_selector("#search-results li")
-    assert page.locator("#search-results > li a").first.get_attribute("href") == "/municipalities/taketa/"
+def test_without_javascript_the_search_page_says_where_to_look(browser, base_url):
+    def steps(page):
+        page.goto(f"{base_url}/search/?q=竹田")
+        assert page.locator("#search-nojs").is_visible()
+        assert "JavaScript" in page.locator("#search-nojs").inner_text()
 
-
-def test_without_javascript_the_search_page_says_where_to_look(page_without_js, base_url):
-    page_without_js.goto(f"{base_url}/search/?q=竹田")
-    assert page_without_js.locator("#search-nojs").is_visible()
-    assert "JavaScript" in page_without_js.locator("#search-nojs").inner_text()
+    browser.run(steps, javascript=False)

@@ -3,7 +3,6 @@ promises: light imports, one place for the headers, eras that agree with the sit
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import sys
 from typing import Any
@@ -25,7 +24,7 @@ def test_put_get_and_conflicts(store: Any) -> None:
                                                                           stored.revision, 0)
     with pytest.raises(StoreConflict):
         store.put(stored, expected_revision=None)  # already there
-    newer = dataclasses.replace(stored, revision="r2", document=stored.document.replace("テスト市長", "テスト町長"))
+    newer = stored._replace(revision="r2", document=stored.document.replace("テスト市長", "テスト町長"))
     with pytest.raises(StoreConflict):
         store.put(newer, expected_revision="not-the-stored-one")
     store.put(newer, expected_revision=stored.revision)
@@ -35,7 +34,7 @@ def test_put_get_and_conflicts(store: Any) -> None:
 def test_replacing_keeps_the_view_record(store: Any) -> None:
     stored = put_certificate(store, certificate_doc(), KEY)
     store.record_view(NUMBER, "2026-11-20T01:02:03Z")
-    store.put(dataclasses.replace(stored, revision="r2"), expected_revision=stored.revision)
+    store.put(stored._replace(revision="r2"), expected_revision=stored.revision)
     got = store.get(NUMBER)
     assert (got.view_count, got.first_viewed_at) == (1, "2026-11-20T01:02:03Z")
 

@@ -1,0 +1,468 @@
+"""Build benchmark: our full build against bare Pelican at N = 500 … 4,000 pages, the rebuild after one
+edit, and peak memory. Writes ``bench/results/build.json`` and ``bench/results/build.md``.
+
+What is compared
+----------------
+* **Ours** — ``python -m scripts.build`` (exactly ``make build``: validate every data file, render
+  with the plugin and the project's theme into a staging folder, run the post-build steps such as
+  the search index, swap the folder in) on a synthetic project of N guidance files written by
+  :mod:`bench.synthetic`, with ``data/adopters.yaml`` of N matching rows.
+* **Bare Pelican** — ``python -m pelican`` (the plain CLI, no plugin) on N Markdown pages carrying
+  the same synthetic guidance as text (:func:`bench.synthetic.markdown_page`), with the project's own
+  ``pelicanconf.py`` and theme (``PLUGINS = []``, ``PAGE_PATHS = ["pages"]``). Both sides use the
+  same theme-free-of-loops settings: no template loops over all pages (the DESIGN.md lesson: a menu
+  listing every page makes Pelican quadratic), no feeds, archives, tags or categories.
+  The mean visible text of a page's ``<main>`` on each side is recorded, to show the pages are alike.
+
+Every build runs in a fresh child process from an empty output folder; wall time is measured by
+this process, CPU time and peak resident memory come from ``os.wait4`` (the largest process of the
+child's tree) and from the child itself (the Python build process alone). Sides alternate and each
+figure is the median of ``--repeats`` runs, because this machine is shared with other work: the
+load average at start and end is recorded.
+
+The **rebuild** is what ``make serve`` does when one file changes: the preview server calls
+``scripts.build.build_site(output, incremental=True)`` after its first, full build; the benchmark
+does the same in one process (warm, like the server), edits one guidance file, and times the call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import json
+import logging
+import os
+import platform
+import pstats
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from html import unescape
+from pathlib import Path
+from typing import Any, Callable
+
+from bench import synthetic
+
+logger = logging.getLogger(__name__)
+
+REPO = synthetic.REPO
+RESULTS = REPO / "bench/results"
+SIZES: tuple[int, ...] = (500, 1000, 2000, 4000)
+REBUILD_N = 2000
+#: The build date every run uses, so pages (運用中 / 開始予定) are the same from run to run.
+BUILD_DATE = "2026-11-20"
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The targets of issue 6."""
+
+    ratio_to_bare: float = 1.3        # our build / bare Pelican, at every N
+    scaling: float = 2.1              # time(4,000) / time(2,000)
+    rebuild_share: float = 0.25       # rebuild after one edit / full build, at N = 2,000
+    peak_mb: float = 500.0            # peak memory at N = 4,000
+
+
+TARGETS = Targets()
+
+
+@dataclass
+class Run:
+    """One child process: its wall and CPU seconds and peak memory."""
+
+    wall: float
+    cpu: float
+    tree_peak_mb: float   # the largest process of the child's tree (wait4)
+    python_peak_mb: float  # the Python build process alone
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- child processes ---------------------------------------------------------------------------
+
+def _self_report(extra: dict[str, Any] | None = None) -> None:
+    """Last line of a child's stdout: its own peak memory (and anything else measured inside)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("BENCH " + json.dumps({"python_peak_mb": peak, **(extra or {})}), flush=True)
+
+
+def _use_repo_plugin() -> None:
+    """Import the repository's plugin before Pelican looks in the project's copy of plugins/.
+
+    Pelican reuses a plugin module already imported, so every child measures the code in this
+    repository whatever the synthetic project holds.
+    """
+    sys.path.insert(0, str(REPO / "plugins"))
+    import esurety.generator  # noqa: F401
+
+
+def _child_ours(root: Path) -> int:
+    from scripts import build
+
+    code = build.main(["--output", str(root / "output"), "--settings", str(root / "pelicanconf.py")])
+    _self_report()
+    return code
+
+
+def _child_bare(root: Path) -> int:
+    import pelican
+
+    try:
+        pelican.main([str(root / "content"), "-s", str(root / "bareconf.py"), "-o", str(root / "output"), "-q"])
+    except SystemExit as exc:  # pelican.main exits on errors
+        if exc.code:
+            return int(exc.code)
+    _self_report()
+    return 0
+
+
+def _timed(label: str, times: dict[str, float], fn: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            times[label] = times.get(label, 0.0) + time.perf_counter() - started
+    return wrapper
+
+
+def _child_phases(root: Path) -> int:
+    """One instrumented build: where the time goes (load, guidance pages, each extra output, post-build)."""
+    _use_repo_plugin()
+    from pelican.writers import Writer
+
+    import esurety.generator as generator
+    from scripts import build
+
+    times: dict[str, float] = {}
+    generator.load_dataset = _timed("load and validate data", times, generator.load_dataset)
+    Writer.write_file = _timed("Pelican writer (all HTML pages)", times, Writer.write_file)
+    try:
+        from esurety import extras
+        extras.OUTPUTS[:] = [_timed(f"extra: {f.__module__.rsplit('.', 1)[-1]}", times, f) for f in extras.OUTPUTS]
+    except ImportError:
+        pass
+    build.POST_BUILD_STEPS[:] = [_timed(f"post-build: {getattr(f, '__name__', f)}", times, f)
+                                 for f in build.POST_BUILD_STEPS]
+    build.render = _timed("Pelican run (incl. the above except post-build)", times, build.render)
+    started = time.perf_counter()
+    build.build_site(root / "output", root / "pelicanconf.py")
+    times["total build_site"] = time.perf_counter() - started
+    _self_report({"phases": times})
+    return 0
+
+
+def _child_profile(root: Path) -> int:
+    """cProfile of one build; the functions with the most own time go into the results."""
+    _use_repo_plugin()
+    from scripts import build
+
+    profile = cProfile.Profile()
+    profile.enable()
+    build.build_site(root / "output", root / "pelicanconf.py")
+    profile.disable()
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(18)
+    text = re.sub(r"/\S*/site-packages/", "", out.getvalue()).replace(str(REPO) + "/", "")
+    _self_report({"profile": text.split("Ordered by")[-1].strip()})
+    return 0
+
+
+def _edit(path: Path, n: int) -> str:
+    """A realistic edit: change the text of the first note of a guidance file; returns the new text."""
+    marker = f"（編集 {n}）"
+    text = path.read_text(encoding="utf-8")
+    new = re.sub(r"(- text: [^\n]*?)(。)", lambda m: m.group(1) + marker + m.group(2), text, count=1)
+    assert new != text, path
+    path.write_text(new, encoding="utf-8")
+    return marker
+
+
+def _child_rebuild(root: Path) -> int:
+    """What make serve does: a first full build, then a rebuild after each edit, in one process."""
+    _use_repo_plugin()
+    from scripts import build
+
+    out, settings = root / "output", root / "pelicanconf.py"
+    files = sorted((root / "content/municipalities").glob("*.yaml"))
+
+    def timed(fn: Callable[[], Any]) -> float:
+        started = time.perf_counter()
+        fn()
+        return time.perf_counter() - started
+
+    first = timed(lambda: build.build_site(out, settings, incremental=True))
+    unchanged = timed(lambda: build.build_site(out, settings, incremental=True))
+    edits = []
+    for i, path in enumerate(files[len(files) // 3::len(files) // 4][:3]):
+        marker = _edit(path, i)
+        edits.append(timed(lambda: build.build_site(out, settings, incremental=True)))
+        page = out / "municipalities" / path.stem / "index.html"
+        if marker not in page.read_text(encoding="utf-8"):
+            raise AssertionError(f"the rebuild did not update {page}")
+    warm_full = timed(lambda: build.build_site(out, settings))
+    _self_report({"first_build": first, "rebuild_unchanged": unchanged, "rebuild_after_edit": edits,
+                  "warm_full_build": warm_full})
+    return 0
+
+
+CHILDREN: dict[str, Callable[[Path], int]] = {
+    "ours": _child_ours, "bare": _child_bare, "phases": _child_phases, "profile": _child_profile,
+    "rebuild": _child_rebuild,
+}
+
+
+def run_child(kind: str, root: Path) -> Run:
+    """Run one child (``python -m bench.bench_build --child kind root``) and measure it."""
+    shutil.rmtree(root / "output", ignore_errors=True)
+    env = {**os.environ, "BUILD_DATE": BUILD_DATE, "PYTHONHASHSEED": "0"}
+    cmd = [sys.executable, "-m", "bench.bench_build", "--child", kind, str(root)]
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=err, text=True)
+        _pid, status, usage = os.wait4(proc.pid, 0)  # wait4, not wait: it gives this child's rusage
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    report = next((json.loads(line[6:]) for line in reversed(stdout.splitlines()) if line.startswith("BENCH ")), None)
+    if report is None or proc.returncode:
+        raise RuntimeError(f"{kind} build of {root} failed ({proc.returncode}):\n{stdout[-3000:]}\n{stderr[-3000:]}")
+    extra = {k: v for k, v in report.items() if k != "python_peak_mb"}
+    return Run(wall=wall, cpu=usage.ru_utime + usage.ru_stime, tree_peak_mb=usage.ru_maxrss / 1024,
+               python_peak_mb=report["python_peak_mb"], extra=extra)
+
+
+# --- the benchmark ------------------------------------------------------------------------------
+
+def _main_text_length(page: Path) -> int:
+    html = page.read_text(encoding="utf-8")
+    match = re.search(r"<main[^>]*>(.*)</main>", html, re.S)
+    body = match.group(1) if match else html
+    body = re.sub(r"<(script|style)\b.*?</\1>", "", body, flags=re.S)
+    return len(re.sub(r"\s+", "", unescape(re.sub(r"<[^>]+>", "", body))))
+
+
+def page_likeness(ours: Path, bare: Path, sample: int = 200) -> dict[str, float]:
+    """Mean visible text length of ``<main>`` on guidance pages and on the bare Markdown pages."""
+    mine = sorted((ours / "output/municipalities").glob("*/index.html"))[:sample]
+    theirs = [bare / "output" / p.parent.name / "index.html" for p in mine]
+    return {"ours_main_text_chars": statistics.mean(map(_main_text_length, mine)),
+            "bare_main_text_chars": statistics.mean(map(_main_text_length, theirs)),
+            "pages_sampled": len(mine)}
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    import jinja2
+    import markdown
+    import pelican
+    import pydantic
+    import yaml
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    dirty = bool(subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout.strip())
+    return {
+        "date": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "os": platform.platform(), "python": platform.python_version(), "pelican": pelican.__version__,
+        "pydantic": pydantic.VERSION, "pyyaml": f"{yaml.__version__} (libyaml: {yaml.__with_libyaml__})",
+        "jinja2": jinja2.__version__, "markdown": markdown.__version__,
+        "commit": commit + (" + uncommitted changes" if dirty else ""),
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def _median(runs: list[Run], attr: str) -> float:
+    return statistics.median(getattr(r, attr) for r in runs)
+
+
+def benchmark(sizes: tuple[int, ...], repeats: int, work: Path, rebuild_n: int = REBUILD_N) -> dict[str, Any]:
+    results: dict[str, Any] = {"machine": machine(), "targets": asdict(TARGETS), "sizes": {}, "repeats": repeats}
+    for n in sizes:
+        ours, bare = work / f"ours-{n}", work / f"bare-{n}"
+        synthetic.make_project(ours, n)
+        synthetic.make_bare_project(bare, n)
+        runs: dict[str, list[Run]] = {"ours": [], "bare": []}
+        for i in range(repeats):
+            for side in (("ours", "bare") if i % 2 == 0 else ("bare", "ours")):
+                run = run_child(side, ours if side == "ours" else bare)
+                runs[side].append(run)
+                logger.info("N=%d %s: %.2f s wall, %.2f s CPU, %.0f MB", n, side, run.wall, run.cpu, run.tree_peak_mb)
+        entry: dict[str, Any] = {side: {"runs": [asdict(r) for r in rs],
+                                        "wall": _median(rs, "wall"), "cpu": _median(rs, "cpu"),
+                                        "tree_peak_mb": max(r.tree_peak_mb for r in rs),
+                                        "python_peak_mb": max(r.python_peak_mb for r in rs)}
+                                 for side, rs in runs.items()}
+        entry["ratio_wall"] = entry["ours"]["wall"] / entry["bare"]["wall"]
+        entry["ratio_cpu"] = entry["ours"]["cpu"] / entry["bare"]["cpu"]
+        if n == min(sizes):
+            entry["likeness"] = page_likeness(ours, bare)
+        if n == rebuild_n:
+            phases = run_child("phases", ours)
+            entry["phases"] = phases.extra["phases"]
+            entry["profile"] = run_child("profile", ours).extra["profile"]
+            entry["rebuild"] = run_child("rebuild", ours).extra
+        results["sizes"][str(n)] = entry
+        shutil.rmtree(bare, ignore_errors=True)
+        shutil.rmtree(ours, ignore_errors=True)
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+    results["verdict"] = verdict(results)
+    return results
+
+
+def verdict(results: dict[str, Any]) -> dict[str, Any]:
+    """Each target: the measured figure and whether it is met."""
+    sizes = results["sizes"]
+    out: dict[str, Any] = {}
+    worst = max(sizes.items(), key=lambda kv: kv[1]["ratio_wall"])
+    out["ratio_to_bare"] = {"worst_n": int(worst[0]), "value": worst[1]["ratio_wall"],
+                            "met": all(e["ratio_wall"] <= TARGETS.ratio_to_bare for e in sizes.values())}
+    if "2000" in sizes and "4000" in sizes:
+        value = sizes["4000"]["ours"]["wall"] / sizes["2000"]["ours"]["wall"]
+        cpu = sizes["4000"]["ours"]["cpu"] / sizes["2000"]["ours"]["cpu"]
+        bare = sizes["4000"]["bare"]["wall"] / sizes["2000"]["bare"]["wall"]
+        out["scaling"] = {"value": value, "cpu_value": cpu, "bare_value": bare, "met": value <= TARGETS.scaling}
+    rebuild_n, rebuild_entry = next(((int(n), e) for n, e in sizes.items() if "rebuild" in e), (0, None))
+    if rebuild_entry:
+        r = rebuild_entry["rebuild"]
+        edit = statistics.median(r["rebuild_after_edit"])
+        share_warm = edit / r["warm_full_build"]
+        share_cli = edit / rebuild_entry["ours"]["wall"]
+        out["rebuild_share"] = {"n": rebuild_n, "rebuild_s": edit, "warm_full_s": r["warm_full_build"],
+                                "make_build_s": rebuild_entry["ours"]["wall"], "value": share_warm,
+                                "value_vs_make_build": share_cli, "met": share_warm <= TARGETS.rebuild_share}
+    top = sizes[str(max(int(n) for n in sizes))]
+    out["peak_mb"] = {"n": max(int(n) for n in sizes), "python_peak_mb": top["ours"]["python_peak_mb"],
+                      "tree_peak_mb": top["ours"]["tree_peak_mb"],
+                      "met": top["ours"]["python_peak_mb"] <= TARGETS.peak_mb
+                      and top["ours"]["tree_peak_mb"] <= TARGETS.peak_mb}
+    return out
+
+
+# --- report --------------------------------------------------------------------------------------
+
+def _ok(met: bool) -> str:
+    return "met" if met else "**missed**"
+
+
+def summary_table(results: dict[str, Any]) -> str:
+    """The short table for the README and the top of build.md."""
+    lines = ["| N guidance pages | ours (make build) | bare Pelican | ratio | ours peak memory |",
+             "|---:|---:|---:|---:|---:|"]
+    for n, e in results["sizes"].items():
+        lines.append(f"| {int(n):,} | {e['ours']['wall']:.1f} s | {e['bare']['wall']:.1f} s | "
+                     f"{e['ratio_wall']:.2f}× | {e['ours']['python_peak_mb']:.0f} MB |")
+    v = results["verdict"]
+    if "rebuild_share" in v:
+        r = v["rebuild_share"]
+        lines.append("")
+        lines.append(f"Rebuild after editing one file at N = {r['n']:,} (make serve): {r['rebuild_s']:.2f} s, "
+                     f"{100 * r['value']:.0f}% of a full build in the same process ({r['warm_full_s']:.1f} s).")
+    return "\n".join(lines)
+
+
+def markdown_report(results: dict[str, Any]) -> str:
+    m, v, t = results["machine"], results["verdict"], TARGETS
+    out = ["# Build benchmark", "",
+           f"Measured {m['date']} on {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, {m['os']}; "
+           f"Python {m['python']}, Pelican {m['pelican']}, pydantic {m['pydantic']}, PyYAML {m['pyyaml']}, "
+           f"Jinja2 {m['jinja2']}, Markdown {m['markdown']}; commit {m['commit']}. "
+           f"Load average at start {m['load_average_at_start'][0]:.1f}, at end {m['load_average_at_end'][0]:.1f} "
+           "(the machine is shared; see CPU seconds for a figure less sensitive to that). "
+           f"Each figure is the median of {results['repeats']} runs. Command: `make bench` "
+           "(or `python -m bench.bench_build`).", "",
+           summary_table(results), "", "## Targets", "",
+           "| target | measured | |", "|---|---|---|"]
+    r = v["ratio_to_bare"]
+    out.append(f"| ours ≤ {t.ratio_to_bare}× bare Pelican at every N | worst {r['value']:.2f}× (N = {r['worst_n']:,}) | {_ok(r['met'])} |")
+    if "scaling" in v:
+        s = v["scaling"]
+        out.append(f"| time(4,000) / time(2,000) ≤ {t.scaling} | {s['value']:.2f} (CPU {s['cpu_value']:.2f}; bare Pelican {s['bare_value']:.2f}) | {_ok(s['met'])} |")
+    if "rebuild_share" in v:
+        s = v["rebuild_share"]
+        out.append(f"| rebuild after one edit ≤ {100 * t.rebuild_share:.0f}% of the full build, N = {s['n']:,} | "
+                   f"{100 * s['value']:.0f}% ({s['rebuild_s']:.2f} s / {s['warm_full_s']:.1f} s in one process; "
+                   f"{100 * s['value_vs_make_build']:.0f}% of `make build`) | {_ok(s['met'])} |")
+    p = v["peak_mb"]
+    out.append(f"| peak memory ≤ {t.peak_mb:.0f} MB at N = {p['n']:,} | build process {p['python_peak_mb']:.0f} MB; "
+               f"largest process of the build's tree {p['tree_peak_mb']:.0f} MB | {_ok(p['met'])} |")
+    out += ["", "## All figures", "",
+            "| N | side | wall s (median) | CPU s (median) | peak MB (Python) | peak MB (tree) | wall s, each run |",
+            "|---:|---|---:|---:|---:|---:|---|"]
+    for n, e in results["sizes"].items():
+        for side in ("ours", "bare"):
+            s = e[side]
+            each = ", ".join(f"{r['wall']:.2f}" for r in s["runs"])
+            out.append(f"| {int(n):,} | {side} | {s['wall']:.2f} | {s['cpu']:.2f} | {s['python_peak_mb']:.0f} | "
+                       f"{s['tree_peak_mb']:.0f} | {each} |")
+    for n, e in results["sizes"].items():
+        if "likeness" in e:
+            lk = e["likeness"]
+            out += ["", f"Pages alike (N = {int(n):,}, {lk['pages_sampled']} pages): visible text of `<main>` is "
+                    f"{lk['ours_main_text_chars']:.0f} characters on a guidance page and "
+                    f"{lk['bare_main_text_chars']:.0f} on the bare Markdown page, on average."]
+        if "phases" in e:
+            out += ["", f"## Where the time goes (N = {int(n):,}, one instrumented run)", "",
+                    "| phase | seconds |", "|---|---:|"]
+            out += [f"| {k} | {val:.2f} |" for k, val in sorted(e["phases"].items(), key=lambda kv: -kv[1])]
+        if "rebuild" in e:
+            r = e["rebuild"]
+            out += ["", f"## Rebuild (N = {int(n):,})", "",
+                    "`scripts.build.build_site(output, incremental=True)` in one process, as make serve calls it:", "",
+                    f"- first build (full, staging swap, search index): {r['first_build']:.2f} s",
+                    f"- rebuild with nothing changed: {r['rebuild_unchanged']:.2f} s",
+                    "- rebuild after editing one guidance file: " + ", ".join(f"{x:.2f} s" for x in r["rebuild_after_edit"]),
+                    f"- full build in the same process (`build_site(output)`): {r['warm_full_build']:.2f} s"]
+        if "profile" in e:
+            out += ["", f"## Profile of one full build (N = {int(n):,}, cProfile, by own time)", "", "```",
+                    e["profile"], "```"]
+    out += ["", "## How it is measured", "", (__doc__ or "").split("What is compared", 1)[-1].strip(), ""]
+    return "\n".join(out)
+
+
+def write_results(results: dict[str, Any], folder: Path = RESULTS) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "build.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (folder / "build.md").write_text(markdown_report(results), encoding="utf-8")
+    logger.info("results written to %s", folder)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; 0 when every target is met, 1 otherwise."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", type=lambda s: tuple(int(x) for x in s.split(",")), default=SIZES)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--rebuild-n", type=int, default=REBUILD_N, help="N of the rebuild measurement (one of --sizes)")
+    parser.add_argument("--work", type=Path, default=None, help="folder for the synthetic projects (default: temporary)")
+    parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
+    parser.add_argument("root", nargs="?", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv if argv is not None else [])
+    if args.child:
+        logging.basicConfig(level=logging.WARNING)
+        return CHILDREN[args.child](args.root)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    work = args.work or Path(tempfile.mkdtemp(prefix="esurety-bench-"))
+    try:
+        results = benchmark(args.sizes, args.repeats, work, rebuild_n=args.rebuild_n)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    write_results(results)
+    print(markdown_report(results).split("## All figures")[0])
+    return 0 if all(t["met"] for t in results["verdict"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,178 @@
+"""The local server: static files with the deployment's headers, /api/* through the real handler as a
+payload 2.0 event, CloudFront's viewer header never taken from a client."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import lambda_verify.handler as handler_module
+from lambda_verify.security import SECURITY_HEADERS
+from scripts import devserver
+
+from .support import KEY, NUMBER, certificate_doc, put_certificate
+
+
+class Server:
+    def __init__(self, base: str, root: Path):
+        self.base = base
+        self.root = root
+
+    def request(self, path: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,
+                method: str | None = None) -> tuple[int, dict[str, str], bytes]:
+        req = urllib.request.Request(self.base + path, data=data, headers=headers or {}, method=method)
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+                return None
+
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            with opener.open(req, timeout=10) as resp:
+                return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
+        except urllib.error.HTTPError as err:
+            return err.code, {k.lower(): v for k, v in err.headers.items()}, err.read()
+
+
+@pytest.fixture
+def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    root = tmp_path / "output"
+    (root / "lookup").mkdir(parents=True)
+    (root / "theme" / "js").mkdir(parents=True)
+    (root / "index.html").write_text("<!doctype html><title>top</title>", encoding="utf-8")
+    (root / "lookup" / "index.html").write_text("<!doctype html><title>lookup</title>", encoding="utf-8")
+    (root / "404.html").write_text("<!doctype html><title>404</title>見つかりません", encoding="utf-8")
+    (root / "theme" / "js" / "lookup.js").write_text("void 0;", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("outside", encoding="utf-8")
+    db = tmp_path / "verify.sqlite3"
+    monkeypatch.setenv("VERIFY_DB", str(db))
+    monkeypatch.delenv("CERTIFICATES_TABLE", raising=False)
+    handler_module.reset()
+    store = handler_module.get_app().service.store
+    put_certificate(store, certificate_doc(), KEY)
+    httpd = devserver.make_server(0, root)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield Server(f"http://127.0.0.1:{httpd.server_address[1]}", root)
+    httpd.shutdown()
+    httpd.server_close()
+    handler_module.reset()
+
+
+def test_binds_loopback_only(server: Server) -> None:
+    assert server.base.startswith("http://127.0.0.1:")
+    assert devserver.HOST == "127.0.0.1"
+
+
+@pytest.mark.parametrize("path, status, ctype", [
+    ("/", 200, "text/html; charset=utf-8"),
+    ("/lookup/", 200, "text/html; charset=utf-8"),
+    ("/theme/js/lookup.js", 200, "text/javascript; charset=utf-8"),
+    ("/no-such-page/", 404, "text/html; charset=utf-8"),
+    ("/../secret.txt", 404, "text/html; charset=utf-8"),
+    ("/%2e%2e/secret.txt", 404, "text/html; charset=utf-8"),
+])
+def test_static_files_carry_the_security_headers(server: Server, path: str, status: int, ctype: str) -> None:
+    code, headers, body = server.request(path)
+    assert code == status
+    assert headers["content-type"] == ctype
+    for name, value in SECURITY_HEADERS.items():
+        assert headers[name.lower()] == value
+    assert "strict-transport-security" not in headers
+    if status == 404:
+        assert "見つかりません" in body.decode()
+        assert b"outside" not in body
+
+
+def test_directory_without_slash_redirects(server: Server) -> None:
+    code, headers, _ = server.request("/lookup")
+    assert code == 301 and headers["location"] == "/lookup/"
+
+
+def test_form_post_reaches_the_handler_and_returns_the_certificate(server: Server) -> None:
+    body = urllib.parse.urlencode({"guarantee_number": NUMBER, "access_key": KEY}).encode()
+    code, headers, page = server.request("/api/verify", data=body,
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert code == 200
+    assert headers["content-type"] == "text/html; charset=utf-8"
+    assert headers["cache-control"] == "no-store"
+    assert headers["content-security-policy"] == SECURITY_HEADERS["Content-Security-Policy"]
+    assert "保証証書（前払金保証）" in page.decode()
+
+
+def test_json_post_with_the_body_hash_the_page_sends(server: Server) -> None:
+    body = json.dumps({"guarantee_number": NUMBER, "access_key": KEY}).encode()
+    good = {"Content-Type": "application/json", "Accept": "application/json",
+            "x-amz-content-sha256": hashlib.sha256(body).hexdigest()}
+    code, _, answer = server.request("/api/verify", data=body, headers=good)
+    assert code == 200 and json.loads(answer)["status"] == "shown"
+    bad = dict(good, **{"x-amz-content-sha256": hashlib.sha256(b"other").hexdigest()})
+    assert server.request("/api/verify", data=body, headers=bad)[0] == 403
+
+
+def test_client_cannot_set_the_viewer_address(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[dict[str, Any]] = []
+    real = handler_module.handler
+
+    def spy(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        seen.append(event)
+        return real(event, context)
+
+    monkeypatch.setattr(handler_module, "handler", spy)
+    body = json.dumps({"guarantee_number": NUMBER, "access_key": KEY}).encode()
+    server.request("/api/verify", data=body, headers={"Content-Type": "application/json",
+                                                      "CloudFront-Viewer-Address": "203.0.113.9:443"})
+    (event,) = seen
+    assert "cloudfront-viewer-address" not in event["headers"]
+    assert event["requestContext"]["http"]["sourceIp"] == "127.0.0.1"
+    assert event["version"] == "2.0" and event["rawPath"] == "/api/verify"
+    assert event["requestContext"]["http"]["method"] == "POST"
+
+
+def test_api_errors_and_methods(server: Server) -> None:
+    assert server.request("/api/verify")[0] == 405
+    assert server.request("/api/other", data=b"{}", headers={"Content-Type": "application/json"})[0] == 404
+    assert server.request("/", data=b"x", headers={"Content-Type": "text/plain"})[0] == 405
+    # a client announcing a huge body is answered without the server reading it
+    conn = http.client.HTTPConnection(server.base.removeprefix("http://"), timeout=10)
+    conn.putrequest("POST", "/api/verify")
+    conn.putheader("Content-Type", "application/json")
+    conn.putheader("Content-Length", str(devserver.MAX_FORWARD_BYTES + 1))
+    conn.endheaders()
+    assert conn.getresponse().status == 413
+    conn.close()
+    assert server.request("/api/verify", data=b"x" * 5000, headers={"Content-Type": "application/json"})[0] == 413
+
+
+def test_rebuild_keeps_serving_when_the_build_fails(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    class DataErrors(Exception):
+        def report(self) -> str:
+            return "content/municipalities/x.yaml:3:1: 誤り"
+
+    def broken(output: Path) -> None:
+        raise DataErrors()
+
+    built: list[Path] = []
+    assert devserver.rebuild(broken, tmp_path) is False
+    assert "x.yaml:3:1" in caplog.text
+    assert devserver.rebuild(built.append, tmp_path) is True and built == [tmp_path]
+
+
+def test_build_site_is_found_when_it_exists() -> None:
+    build = devserver._build_site()
+    assert build is None or callable(build)
+
+
+def test_help_names_the_folder_option() -> None:
+    with pytest.raises(SystemExit):
+        devserver.main(["--help"])

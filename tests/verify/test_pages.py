@@ -1,0 +1,190 @@
+"""What the pages say and how they are built: the certificate view, the lookup page template, its
+Markdown page, the stylesheet and script it loads — no inline code anywhere (CSP)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import jinja2
+
+from lambda_verify.model import Certificate
+from lambda_verify.rendering import render_certificate_fragment, render_certificate_page, render_message_page
+from lambda_verify.stores.base import ViewRecord
+
+from .support import ROOT, T0, certificate_doc
+
+THEME = ROOT / "theme"
+
+
+class Collector(HTMLParser):
+    """Tags with attributes, and the text of inline scripts and styles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.inline: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in = tag if tag in ("script", "style") else None
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in and data.strip():
+            self.inline.append(f"<{self._in}>{data.strip()[:40]}")
+
+
+def parse(html: str) -> Collector:
+    c = Collector()
+    c.feed(html)
+    return c
+
+
+def assert_no_inline_code(html: str) -> None:
+    c = parse(html)
+    assert not c.inline, c.inline
+    assert not [t for t, a in c.tags if t == "style"]
+    for tag, attrs in c.tags:
+        assert "style" not in attrs, tag
+        assert not [a for a in attrs if a.startswith("on")], (tag, attrs)
+
+
+VIEW = ViewRecord(3, "2026-11-20T00:30:00Z", "2026-11-20T05:00:00Z")
+
+
+def test_certificate_page_shows_what_the_paper_certificate_shows() -> None:
+    doc = certificate_doc()
+    doc["versions"][1]["contractor"]["jv_name"] = "テスト・見本特定建設工事共同企業体"
+    cert = Certificate.from_dict(doc)
+    html = render_certificate_page(cert, T0, VIEW, static_base="/theme", form_action="/api/verify")
+    for text in ("保証証書（前払金保証）", "変更1", "保証契約番号", "2099000101", "テスト県テスト市1丁目1番1号",
+                 "テスト・見本特定建設工事共同企業体", "（代表者）テスト建設株式会社", "保証を受ける者（発注者）",
+                 "テスト市長", "48,000,000 円", "120,000,000 円", "令和8年4月10日 </time>", "令和9年6月30日",
+                 "工期", "テスト道路改良工事", "テスト銀行 本店", "証書発行日", "令和8年9月1日",
+                 "西日本建設業保証株式会社", "取扱支店 大阪支店", "TEL 06-6543-2711", "新規", "現在の内容",
+                 "保証金額、請負金額、保証期間、工期", "照会日時", "（日本時間）", "閲覧 3 回目"):
+        assert text.replace(" </time>", "</time>") in html, text
+    assert '<html lang="ja">' in html and 'name="viewport"' in html
+    assert 'href="/theme/css/certificate.css"' in html
+    assert_no_inline_code(html)
+
+
+def test_lookup_time_is_japan_time() -> None:
+    cert = Certificate.from_dict(certificate_doc())
+    moment = dt.datetime(2026, 11, 20, 15, 4, tzinfo=dt.timezone.utc).timestamp()  # 21 Nov 00:04 in Japan
+    html = render_certificate_fragment(cert, moment, VIEW)
+    assert "令和8年11月21日 00:04" in html and 'datetime="2026-11-21T00:04:00+09:00"' in html
+
+
+def test_history_marks_only_the_current_version() -> None:
+    html = render_certificate_fragment(Certificate.from_dict(certificate_doc()), T0, VIEW)
+    assert html.count('aria-current="true"') == 1
+    history = html[html.index('id="certificate-history"'):]
+    assert history.index("新規") < history.index("変更1") < history.index("現在の内容")
+
+
+def test_cancelled_and_demo_certificates_say_so_plainly() -> None:
+    cert = Certificate.from_dict(certificate_doc(demo=True, cancellation={"on": "2026-10-15", "reason": None}))
+    html = render_certificate_fragment(cert, T0, VIEW)
+    assert "この保証契約は解約されています。" in html and "解約済み" in html
+    assert "デモ" in html and "架空" in html
+
+
+def test_fragment_heading_fits_under_the_lookup_page_h1() -> None:
+    html = render_certificate_fragment(Certificate.from_dict(certificate_doc()), T0, VIEW)
+    assert "<h1" not in html and '<h2 id="certificate-title"' in html
+
+
+def test_message_page_keeps_the_form_and_never_the_key() -> None:
+    html = render_message_page("no_match", title="t", message="m", static_base="/theme", form_action="/api/verify",
+                               guarantee_number="2099000101")
+    assert 'method="post" action="/api/verify"' in html and 'value="2099000101"' in html
+    assert 'name="access_key"' in html and "value=" not in html.split('name="access_key"')[1].split(">")[0]
+    assert_no_inline_code(html)
+
+
+# ---------------------------------------------------------------------- the lookup page in the site
+
+
+STUB_BASE = """<!doctype html><html lang="ja"><head><title>{% block title %}{% endblock %}</title>
+<meta name="description" content="{% block description %}{% endblock %}">{% block head %}{% endblock %}</head>
+<body><main>{% block content %}{% endblock %}</main>{% block scripts %}{% endblock %}</body></html>"""
+
+
+class Page:
+    title = "電子証書の確認"
+    summary = "受注者から提出された保証契約番号と認証キーを入力して…"
+    content = "<p>説明</p>"
+
+
+def render_lookup(**context: Any) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.DictLoader({"base.html": STUB_BASE}),
+                                    jinja2.FileSystemLoader(str(THEME / "templates"))]),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    values = {"page": Page(), "SITEURL": "", "SITENAME": "電子保証ガイド", "SITESUBTITLE": ""}
+    values.update(context)
+    return env.get_template("lookup.html").render(values)
+
+
+def test_lookup_form_works_without_javascript() -> None:
+    html = render_lookup(API_PATH="/api/verify")
+    c = parse(html)
+    forms = [a for t, a in c.tags if t == "form"]
+    assert forms == [{"class": "lookup-form", "method": "post", "action": "/api/verify", "data-lookup-form": None}]
+    inputs = {a["name"]: a for t, a in c.tags if t == "input"}
+    assert set(inputs) == {"guarantee_number", "access_key"}
+    labels = {a["for"] for t, a in c.tags if t == "label"}
+    assert labels == {"guarantee_number", "access_key"}
+    ids = {a.get("id") for _, a in c.tags}
+    for name, attrs in inputs.items():
+        assert attrs["id"] == name and "required" in attrs
+        described = attrs["aria-describedby"].split()
+        assert f"{name}-error" in described and all(d in ids for d in described)
+    assert [a for t, a in c.tags if a.get("aria-live") == "polite"]
+    assert any(t == "button" and a.get("type") == "submit" for t, a in c.tags)
+    assert '<script src="/theme/js/lookup.js" defer></script>' in html
+    assert 'href="/theme/css/certificate.css"' in html
+    assert_no_inline_code(html)
+
+
+def test_lookup_form_posts_to_the_default_api_path() -> None:
+    assert 'action="/api/verify"' in render_lookup()
+
+
+def test_lookup_markdown_page_metadata() -> None:
+    text = (ROOT / "content" / "pages" / "lookup.md").read_text(encoding="utf-8")
+    head = dict(line.split(": ", 1) for line in text.split("\n\n", 1)[0].splitlines())
+    assert head["Title"] == "電子証書の確認"
+    assert head["Slug"] == "lookup" and head["Template"] == "lookup"
+    assert head["Summary"]
+    assert "<script" not in text and "style=" not in text
+
+
+def test_script_fills_from_the_fragment_and_removes_it() -> None:
+    js = (THEME / "static" / "js" / "lookup.js").read_text(encoding="utf-8")
+    assert "location.hash" in js and "history.replaceState" in js
+    assert "x-amz-content-sha256" in js and "crypto.subtle.digest" in js
+    assert "innerHTML" not in js and "eval(" not in js and "document.write" not in js
+
+
+def test_stylesheet_prints_on_a4_without_navigation() -> None:
+    css = (THEME / "static" / "css" / "certificate.css").read_text(encoding="utf-8")
+    printing = css[css.index("@media print"):]
+    assert "size: A4" in printing
+    for hidden in (".verify-header", ".lookup-form", ".site-header", ".site-footer"):
+        assert hidden in printing
+
+
+def test_templates_have_no_inline_code() -> None:
+    for path in [*(ROOT / "lambda_verify" / "templates").glob("*.html"), THEME / "templates" / "lookup.html"]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
+        assert "<style" not in text and " style=" not in text, path
+        assert not re.search(r"\son[a-z]+=", text), path
