@@ -240,6 +240,13 @@ def write_results(r: dict[str, object]) -> bool:
                 f"(median of 3, no search index): {b['incremental']:.2f} s.",
                 "",
             ]
+        if not ok and b.get("post_build", 0) > b.get("pelican", 0):
+            lines += [
+                "Most of each rebuild is the search index (a post-build step over every page). The preview "
+                "server can leave it out by calling `build_site(output, incremental=True)` "
+                "(scripts/build.py), as the figure above shows.",
+                "",
+            ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
     logger.info("preview: guidance median %.2f s, adopters median %.2f s → %s", med_g, med_a, RESULTS)

@@ -6,7 +6,7 @@ store with ``expires_at`` = the window's end. The code never trusts that an expi
 (DynamoDB's TTL deletes late, SQLite not at all): it reads only the current window's counter and
 ignores one whose ``expires_at`` has passed.
 
-The trade-off for a flood of wrong keys against one number (README, section Lookup):
+The trade-off for a flood of wrong keys against one number (README, "Certificate lookup"):
 
 * a client address over its own limit gets 429 for every number until its window ends;
 * a number over its limit gets 429 for every client that already failed in its current window;

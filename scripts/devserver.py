@@ -285,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.root = args.root.resolve()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("pelican").setLevel(logging.WARNING)  # one line per written page hides what matters
 
     stop = threading.Event()
     if args.watch:

@@ -64,13 +64,15 @@ def server(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     stop(srv.process)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_session() -> Iterator[Playwright]:
+    """Package scope, not session: only one sync Playwright can run per thread, and other test folders
+    start their own after this folder is done."""
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_session: Playwright) -> Iterator[Browser]:
     """Debian's Chromium, headless; missing Chromium is an error, not a skip (CI installs it)."""
     if not CHROMIUM.exists():

@@ -56,7 +56,7 @@ FAKE_AWS = {
 
 @pytest.fixture(scope="session")
 def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A moto_server on 127.0.0.1, and the environment that sends boto3's DynamoDB calls to it."""
+    """A moto_server on 127.0.0.1 and a free port, for the whole session."""
     exe = Path(sys.executable).parent / "moto_server"
     executable = str(exe) if exe.exists() else shutil.which("moto_server")
     if executable is None:
@@ -66,10 +66,6 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     process = subprocess.Popen([executable, "-H", "127.0.0.1", "-p", str(port)], stdout=log,
                                stderr=subprocess.STDOUT)
     endpoint = f"http://127.0.0.1:{port}"
-    saved = {k: os.environ.get(k) for k in (*FAKE_AWS, "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE")}
-    os.environ.update(FAKE_AWS)
-    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
-    os.environ.pop("AWS_PROFILE", None)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -89,15 +85,21 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.kill()
             process.wait()
         log.close()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @pytest.fixture
-def dynamodb_table(moto_endpoint: str) -> Iterator[str]:
+def dynamodb_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Fake credentials and boto3's standard endpoint variable pointing DynamoDB at moto_server."""
+    for name, value in FAKE_AWS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto_endpoint)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    return moto_endpoint
+
+
+@pytest.fixture
+def dynamodb_table(dynamodb_env: str) -> Iterator[str]:
     """A fresh table, laid out as infra/template.yaml defines it."""
     from lambda_verify.stores.dynamodb import create_table, make_client
 

@@ -86,7 +86,7 @@ def test_dynamodb_keys_left_unprocessed_answer_503(dynamodb_store: DynamoDbStore
         assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
 
 
-def test_missing_table_answers_503(moto_endpoint: str, clock: FakeClock) -> None:
+def test_missing_table_answers_503(dynamodb_env: str, clock: FakeClock) -> None:
     app = make_app(DynamoDbStore("no-such-table"), clock)
     assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
 

@@ -63,7 +63,7 @@ def test_record_view_keeps_the_first_moment(store: Any) -> None:
     assert store.get(NUMBER).first_viewed_at == "2026-11-20T01:00:00Z"
 
 
-def test_store_is_chosen_by_environment(tmp_path: Any, moto_endpoint: str) -> None:
+def test_store_is_chosen_by_environment(tmp_path: Any, dynamodb_env: str) -> None:
     assert open_store(None, str(tmp_path / "x.sqlite3")).name == "sqlite"
     assert open_store("certificates", None).name == "dynamodb"
 
