@@ -17,11 +17,14 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
-from plugins.esurety.search import build_index as build_search_index
-
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
+# The plugin package is imported as `esurety` (the name Pelican loads it under): one copy of its classes.
+if str(ROOT / "plugins") not in sys.path:
+    sys.path.insert(0, str(ROOT / "plugins"))
+
+from esurety.search import build_index as build_search_index  # noqa: E402
 
 
 def _pelican_settings(settings_file: Path, output_dir: Path) -> dict:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from pelican import signals
-
 logger = logging.getLogger(__name__)
 
 __all__ = ["register"]
@@ -25,5 +23,8 @@ def _faq_under_faq(instance: object) -> None:
 
 
 def register() -> None:
+    # Pelican is imported here, not at module level: `make check` imports the package without it.
+    from pelican import signals
+
     signals.get_generators.connect(_get_generators)
     signals.content_object_init.connect(_faq_under_faq)
