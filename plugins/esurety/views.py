@@ -6,6 +6,7 @@ Computed here once per build so templates stay simple loops over prepared lists.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -38,11 +39,15 @@ class Labels:
         return [self(group, k) for k in keys]
 
 
+# Cached: the same few thousand dates are formatted hundreds of thousands of times per build at
+# 2,000 pages (every page, and every answer of the eligibility table); the text never changes.
+@functools.lru_cache(maxsize=8192)
 def date_ja(value: dt.date | None) -> str:
     """令和6年10月1日 (2024-10-01); empty for no date."""
     return wareki.format_date(value) if value else ""
 
 
+@functools.lru_cache(maxsize=4096)
 def month_ja(value: str | None) -> str:
     """'2024-10' → 令和6年10月 (2024-10)."""
     if not value:

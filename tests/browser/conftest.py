@@ -66,8 +66,8 @@ def server(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 @pytest.fixture(scope="package")
 def playwright_session() -> Iterator[Playwright]:
-    """Package scope, not session: only one sync Playwright can run per thread, and other test folders
-    start their own after this folder is done."""
+    """Package scope, not session: only one sync Playwright runs per thread at a time, and other test
+    folders start their own once this one is done."""
     with sync_playwright() as p:
         yield p
 
@@ -136,7 +136,8 @@ def new_context(browser: Browser, server: Server, request: pytest.FixtureRequest
         return ctx
 
     yield make
-    failed = any(getattr(getattr(request.node, f"report_{w}", None), "failed", False) for w in ("setup", "call"))
+    reports = (getattr(request.node, f"report_{when}", None) for when in ("setup", "call"))
+    failed = any(r is not None and r.failed for r in reports)
     for i, ctx in enumerate(contexts):
         if failed:
             for j, p in enumerate(ctx.pages):

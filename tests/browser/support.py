@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -71,7 +70,8 @@ def free_port() -> int:
 def python_env(**extra: str) -> dict[str, str]:
     """The environment for the project's own scripts run as child processes."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "plugins"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    paths = [str(ROOT), str(ROOT / "plugins"), env.get("PYTHONPATH", "")]
+    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     env["BUILD_DATE"] = BUILD_DATE
     env.update(extra)
     return env
@@ -103,19 +103,9 @@ def load_demo_certificates(db: Path) -> Path:
     return db
 
 
-def _devserver_help() -> str:
-    proc = subprocess.run([sys.executable, "-m", "scripts.devserver", "--help"], cwd=ROOT, env=python_env(),
-                          capture_output=True, text=True, timeout=60)
-    return proc.stdout + proc.stderr
-
-
 def devserver_command(port: int, site_dir: Path) -> list[str]:
-    """The devserver command line serving ``site_dir`` (the flag name is read from its --help)."""
-    help_text = _devserver_help()
-    for flag in ("--root", "--output", "--site", "--directory"):
-        if re.search(rf"(^|\s){re.escape(flag)}[\s=]", help_text):
-            return [sys.executable, "-m", "scripts.devserver", "--port", str(port), flag, str(site_dir)]
-    raise RuntimeError("scripts.devserver has no option to choose the folder it serves:\n" + help_text)
+    """``make run``'s server, on ``port``, serving ``site_dir`` instead of output/."""
+    return [sys.executable, "-m", "scripts.devserver", "--port", str(port), "--root", str(site_dir)]
 
 
 def start_server(site_dir: Path, verify_db: Path, log: Path, **env: str) -> Server:
@@ -190,12 +180,12 @@ def page_url(site_dir: Path, page: Path) -> str:
 
 
 def vnu(files: list[Path]) -> list[dict]:
-    """Run the Nu HTML Checker over ``files``; return its error messages (empty when all are valid)."""
+    """Run the Nu HTML Checker over ``files`` (HTML and SVG); return its errors (empty when all are valid)."""
     java = shutil.which("java")
     if java is None:
         raise RuntimeError("java is missing: apt-get install default-jre-headless")
-    proc = subprocess.run([java, "-Xss4m", "-jar", str(VNU_JAR), "--errors-only", "--format", "json",
-                           *map(str, files)], capture_output=True, text=True, timeout=300)
+    cmd = [java, "-Xss4m", "-jar", str(VNU_JAR), "--errors-only", "--also-check-svg", "--format", "json"]
+    proc = subprocess.run([*cmd, *map(str, files)], capture_output=True, text=True, timeout=300)
     report = json.loads(proc.stderr or proc.stdout or '{"messages": []}')
     return [m for m in report.get("messages", []) if m.get("type") in ("error", "non-document-error")]
 
@@ -220,9 +210,10 @@ class ConsoleLog:
 
     @property
     def errors(self) -> list[str]:
-        # The browser logs a failed resource for every 4xx/5xx response, including the 404 page and the
-        # lookup's own 400/404/429 answers: those are expected, not script errors.
-        return [m for m in self.messages if "Failed to load resource" not in m]
+        """Script errors. Chromium also logs every 4xx/5xx response as "Failed to load resource", including
+        the 404 page and the lookup's own 400/429 answers: those are expected and left out here."""
+        return [m for m in self.messages
+                if not m.startswith("warning:") and "Failed to load resource" not in m]
 
 
 #: Opens a browser context with test-specific options; see the ``new_context`` fixture.

@@ -78,7 +78,7 @@ def test_adopters_without_javascript(new_context: NewContext, axe_js: Path) -> N
 
 
 def test_lookup_states(new_context: NewContext, axe_js: Path) -> None:
-    """The lookup page after each kind of answer: field errors, the generic no-match sentence, a certificate."""
+    """The lookup page after each kind of answer: field errors, the no-match sentence, a certificate."""
     page = new_context(bypass_csp=True).new_page()
     cert = demo_certificate()
     page.goto("/lookup/")

@@ -1,4 +1,4 @@
-"""The adopter table as people use it: typing a name in kanji or kana, sorting by start month, and without JS."""
+"""The adopter table as people use it: a name typed in kanji or kana, sorting by start month, no JS."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ def visible_names(page: Page) -> list[str]:
     """Names of the orderers in rows a person can see (the first link or text of each row header)."""
     return page.eval_on_selector_all(
         "table.adopters tbody tr",
-        """rows => rows.filter(r => r.offsetParent !== null)
-                      .map(r => (r.querySelector('th a') || r.querySelector('th')).firstChild.textContent.trim())""",
+        """rows => rows.filter(r => r.offsetParent !== null).map(r => {
+               const th = r.querySelector('th');
+               return (th.querySelector('a') || th).firstChild.textContent.trim();
+           })""",
     )
 
 

@@ -40,7 +40,7 @@ def horizontal_overflow(page: Page) -> list[str]:
 
 
 def rendered_fonts(page: Page, selector: str) -> list[str]:
-    """Fonts Chromium really used for the text of ``selector`` (DevTools protocol), e.g. 'Noto Sans CJK JP'."""
+    """Fonts Chromium really drew ``selector``'s text with (DevTools protocol), e.g. 'Noto Sans CJK JP'."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("DOM.enable")
     cdp.send("CSS.enable")
@@ -72,7 +72,8 @@ def test_phone_text_and_targets_are_large_enough(new_context: NewContext) -> Non
     page.goto(GUIDANCE)
     size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main p, main dd')).fontSize)")
     assert size >= 16, size
-    heights = page.eval_on_selector_all(".site-header nav a", "as => as.map(a => a.getBoundingClientRect().height)")
+    heights = page.eval_on_selector_all(".site-header nav a",
+                                        "links => links.map(a => a.getBoundingClientRect().height)")
     assert heights and min(heights) >= 44, heights
 
 

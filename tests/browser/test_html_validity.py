@@ -1,8 +1,8 @@
 """Every page passes the Nu HTML Checker (vnu.jar) with no errors.
 
-Covers all generated pages (output/**/*.html), the pages the lookup function answers with (certificate,
-wrong key, invalid input, wrong method) saved from the running server, and the key notices the loader
-writes. One Java run checks them all: starting the JVM costs more than checking a page.
+Covers all generated pages (output/**/*.html) and SVG charts, the pages the lookup function answers
+with (certificate, wrong key, invalid input, wrong method) saved from the running server, and the key
+notices the loader writes. One Java run checks them all: starting the JVM costs more than checking a page.
 """
 
 from __future__ import annotations
@@ -52,11 +52,13 @@ def key_notices(server: Server) -> list[Path]:
 def test_every_page_is_valid_html(site_dir: Path, lookup_answers: list[Path], key_notices: list[Path],
                                   vnu_jar: Path) -> None:
     pages = site_pages(site_dir)
-    files = pages + lookup_answers + key_notices
+    images = sorted(site_dir.rglob("*.svg"))  # the charts, also embedded in pages
+    files = pages + images + lookup_answers + key_notices
     assert len(pages) >= 15 and key_notices, (len(pages), key_notices)
     errors = vnu(files)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "vnu-errors.json").write_text(json.dumps(errors, ensure_ascii=False, indent=2), encoding="utf-8")
+    report = json.dumps(errors, ensure_ascii=False, indent=2)
+    (ARTIFACTS / "vnu-errors.json").write_text(report, encoding="utf-8")
     lines = [f"{'/'.join(e.get('url', '').split('/')[-3:])}:{e.get('lastLine', '?')}: {e.get('message')} "
              f"[{(e.get('extract') or '').strip()[:80]}]" for e in errors]
     assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(lines)

@@ -23,7 +23,7 @@ A4_POINTS = (595.0, 842.0)
 
 
 def media_boxes(pdf: bytes) -> list[tuple[float, float]]:
-    """Width × height of each page's /MediaBox, read straight from the PDF (Chromium writes them uncompressed)."""
+    """Width × height of each page's /MediaBox, read from the PDF (Chromium writes them uncompressed)."""
     boxes = re.findall(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]", pdf)
     return [(float(x1) - float(x0), float(y1) - float(y0)) for x0, y0, x1, y1 in boxes]
 
