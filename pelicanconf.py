@@ -65,6 +65,7 @@ MENUITEMS = (
     ("採用団体一覧", "/adopters/"),
     ("電子保証とは", "/what-is-e-surety/"),
     ("よくある質問", "/faq/"),
+    ("対象か確かめる", "/check/"),
     ("電子証書の確認", "/lookup/"),
 )
 API_PATH = "/api/verify"

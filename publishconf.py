@@ -31,3 +31,7 @@ FEED_ALL_ATOM = "feeds/all.atom.xml"
 API_PATH = "/api/verify"
 
 DELETE_OUTPUT_DIRECTORY = True
+
+# Atom and iCalendar ids (tag: URIs) must not change when the distribution does: set TAG_AUTHORITY to a
+# domain the publisher controls; without it the site's host is used.
+ESURETY_TAG_AUTHORITY = os.environ.get("TAG_AUTHORITY") or SITEURL.split("://", 1)[1].split("/", 1)[0]
