@@ -6,9 +6,13 @@ Writes bench/results/verify.json and bench/results/verify.md.
 
 1. Handler latency, in process, for a successful JSON lookup and a form lookup (HTML page), over each
    store, against that store's bare read of the same item (``store.get``: SQLite SELECT / DynamoDB
-   GetItem). Calls are interleaved so drift on a busy machine hits both sides alike; medians are
-   compared. The lookup's own store work (one read of certificate + counters, one view write) is
-   measured bare too, to show what is the handler and what is the store.
+   GetItem). Calls are interleaved, in a new shuffled order each round, so drift on a busy machine
+   hits both sides alike; medians are compared. The certificate's first view is recorded during the warm-up, so the timed lookups take
+   the usual path: one read (certificate + both failure counters: a SQLite SELECT with two joins /
+   a DynamoDB BatchGetItem of three keys), no write. That read is measured bare too, to show what is
+   the handler and what is the store. The audit line is written for every lookup, as in production,
+   to a handler that discards it. A second JSON row clears the per-process document cache before
+   every call: the cost of a certificate this process has not seen yet.
    DynamoDB is moto_server on 127.0.0.1, so a "round trip" is moto's Python, not AWS's network.
 2. Cold start: a fresh interpreter imports ``lambda_verify.handler`` and creates its DynamoDB client,
    against ``import boto3; boto3.client("dynamodb")``. Each is timed inside the child process (the
@@ -26,6 +30,7 @@ import json
 import logging
 import os
 import platform
+import random
 import shutil
 import socket
 import statistics
@@ -47,6 +52,7 @@ if str(ROOT) not in sys.path:
 
 from lambda_verify.clock import SystemClock  # noqa: E402
 from lambda_verify.config import Settings  # noqa: E402
+from lambda_verify.documents import prepare  # noqa: E402
 from lambda_verify.events import build_event  # noqa: E402
 from lambda_verify.handler import App  # noqa: E402
 from lambda_verify.keys import hash_key  # noqa: E402
@@ -59,6 +65,9 @@ logger = logging.getLogger(__name__)
 
 HANDLER_TARGET = 1.2
 COLD_TARGET = 1.3
+BARE_READ = {"sqlite": "one SELECT by primary key", "dynamodb": "GetItem"}
+LOOKUP_READ = {"sqlite": "one SELECT of the certificate and both counters",
+               "dynamodb": "BatchGetItem of the certificate and both counters"}
 NUMBER = "2099000101"
 KEY = "K7QWMP3RX9TB4HNC"
 FAKE_AWS = {
@@ -128,14 +137,22 @@ def _summary(samples: list[float]) -> dict[str, float]:
 
 
 def interleaved(fns: dict[str, Callable[[], Any]], rounds: int, warmup: int) -> dict[str, dict[str, float]]:
-    """Run each function once per round, in turn, and time every call."""
+    """Run each function once per round and time every call.
+
+    The order is shuffled every round (fixed seed): a light call right after a heavy one runs several
+    microseconds slower (caches, allocator), and on a fixed order that would always hit the same call,
+    e.g. make the bare read slower and the handler's ratio look better than it is.
+    """
     for _ in range(warmup):
         for fn in fns.values():
             fn()
     samples: dict[str, list[float]] = {name: [] for name in fns}
+    order = list(fns.items())
+    shuffle = random.Random(20261120).shuffle
     clock = time.perf_counter
     for _ in range(rounds):
-        for name, fn in fns.items():
+        shuffle(order)
+        for name, fn in order:
             start = clock()
             fn()
             samples[name].append(clock() - start)
@@ -157,25 +174,29 @@ def bench_store(store: CertificateStore, rounds: int, warmup: int) -> dict[str, 
         if result["statusCode"] != 200:
             raise RuntimeError(f"lookup failed during the benchmark: {result['body'][:200]}")
 
-    def store_work() -> None:
-        store.read(NUMBER, "bench-client", windows, time.time())
-        store.record_view(NUMBER, "2026-11-20T00:00:00Z")
+    def cold_document() -> None:
+        prepare.cache_clear()
+        check(app(json_event))
 
+    check(app(json_event))  # the first view: its one conditional write happens here, not in the timings
     timings = interleaved({
         "bare_read": lambda: store.get(NUMBER),
         "lookup_read": lambda: store.read(NUMBER, "bench-client", windows, time.time()),
         "handler_json": lambda: check(app(json_event)),
         "handler_form": lambda: check(app(form_event)),
-        "store_work": store_work,
     }, rounds, warmup)
+    # Apart from the comparison: a call this heavy would slow whichever call follows it in a round.
+    timings.update(interleaved({"handler_json_cold_document": cold_document}, max(rounds // 4, 50), warmup // 4))
     bare = timings["bare_read"]["median_ms"]
     out: dict[str, Any] = {"timings": timings}
     for kind in ("handler_json", "handler_form"):
         ratio = timings[kind]["median_ms"] / bare
         out[f"{kind}_ratio"] = round(ratio, 3)
         out[f"{kind}_pass"] = ratio <= HANDLER_TARGET
-    out["handler_over_store_work_ratio"] = round(timings["handler_json"]["median_ms"] / timings["store_work"]["median_ms"], 3)
-    out["handler_own_ms"] = round(timings["handler_json"]["median_ms"] - timings["store_work"]["median_ms"], 4)
+    out["lookup_read_ratio"] = round(timings["lookup_read"]["median_ms"] / bare, 3)
+    out["handler_over_lookup_read_ratio"] = round(timings["handler_json"]["median_ms"]
+                                                  / timings["lookup_read"]["median_ms"], 3)
+    out["handler_own_ms"] = round(timings["handler_json"]["median_ms"] - timings["lookup_read"]["median_ms"], 4)
     return out
 
 
@@ -295,17 +316,18 @@ def markdown(results: dict[str, Any]) -> str:
         r = results["handler"][store_name]
         t = r["timings"]
         lines += [f"### {store_name}", "", "| call | median ms | p90 ms | n |", "|---|---:|---:|---:|",
-                  _row("bare read (store.get)", t["bare_read"]),
-                  _row("lookup's read alone, bare (certificate + both counters)", t["lookup_read"]),
-                  _row("lookup's store work, bare (read + view write)", t["store_work"]),
+                  _row(f"bare read (store.get: {BARE_READ[store_name]})", t["bare_read"]),
+                  _row(f"lookup's read alone, bare ({LOOKUP_READ[store_name]})", t["lookup_read"]),
                   _row("handler, JSON request", t["handler_json"]),
-                  _row("handler, form request (HTML page)", t["handler_form"]), "",
+                  _row("handler, form request (HTML page)", t["handler_form"]),
+                  _row("handler, JSON request, certificate not yet in the process's cache",
+                       t["handler_json_cold_document"]), "",
                   f"- handler (JSON) / bare read = **{r['handler_json_ratio']}** (target ≤ {HANDLER_TARGET}): "
                   f"**{'pass' if r['handler_json_pass'] else 'MISSED'}**",
                   f"- handler (form) / bare read = **{r['handler_form_ratio']}** (target ≤ {HANDLER_TARGET}): "
                   f"**{'pass' if r['handler_form_pass'] else 'MISSED'}**",
-                  f"- handler (JSON) / the same store work done bare = {r['handler_over_store_work_ratio']} "
-                  f"(the handler's own work: {r['handler_own_ms']} ms)", ""]
+                  f"- the lookup's read / bare read = {r['lookup_read_ratio']}; handler (JSON) / the lookup's read "
+                  f"= {r['handler_over_lookup_read_ratio']} (the handler's own work: {r['handler_own_ms']} ms)", ""]
     c = results["cold_start"]
     lines += [
         "## Cold start (fresh interpreter: import + create the DynamoDB client)", "",
@@ -335,35 +357,56 @@ def markdown(results: dict[str, Any]) -> str:
 
 
 def notes(results: dict[str, Any]) -> list[str]:
-    """Plain statements derived from the figures, so the report explains a missed target itself."""
+    """Plain statements derived from the figures, so the report explains each result itself."""
     out = []
     for store_name in ("sqlite", "dynamodb"):
         r = results["handler"][store_name]
         t = r["timings"]
-        if r["handler_json_pass"]:
-            continue
-        bare = t["bare_read"]["median_ms"]
+        bare, read = t["bare_read"]["median_ms"], t["lookup_read"]["median_ms"]
+        verdict = "met" if r["handler_json_pass"] and r["handler_form_pass"] else "missed"
         out.append(
-            f"- {store_name}: the target is missed. A successful lookup does two store operations — one read "
-            f"(certificate and both failure counters together: {t['lookup_read']['median_ms']:.3f} ms = "
-            f"{t['lookup_read']['median_ms'] / bare:.2f} × the bare read) and one write (the view: its first "
-            f"moment and the count, which issue 3 asks the store to keep). Read and write alone, done bare, take "
-            f"{t['store_work']['median_ms']:.3f} ms = {t['store_work']['median_ms'] / bare:.2f} × the bare read; "
-            f"the handler's own work (parsing, normalizing, hashing, limits, rendering, JSON) adds "
-            f"{r['handler_own_ms']:.3f} ms.")
-    if any(not results["handler"][s]["handler_json_pass"] for s in ("sqlite", "dynamodb")):
+            f"- {store_name}: the target is {verdict}. A repeated successful lookup is one read and no write "
+            f"(the first view was written once, in the warm-up). The read costs {read:.3f} ms bare "
+            f"({r['lookup_read_ratio']:.2f} × the bare read: {LOOKUP_READ[store_name]} against "
+            f"{BARE_READ[store_name]}); the handler's own work — event parsing, normalizing, hashing the key, "
+            f"the limits, the per-request footer, the JSON answer and the audit line — adds "
+            f"{r['handler_own_ms']:.3f} ms, i.e. {t['handler_json']['median_ms']:.3f} ms per lookup in all "
+            f"against a bare read of {bare:.3f} ms.")
+    sqlite = results["handler"]["sqlite"]
+    if not sqlite["handler_json_pass"]:
+        t = sqlite["timings"]
+        bare, read = t["bare_read"]["median_ms"] * 1000, t["lookup_read"]["median_ms"] * 1000
         out.append(
-            "- The write cannot join the read in one DynamoDB call: the per-address limit lives in another item "
-            "and must be known before the key is checked, and a transaction returns no item. On SQLite the bare "
-            "read is a few microseconds, so any handler at all is many times that. Meeting 1.2 × on DynamoDB "
-            "would need a success path without a write (for example: the first view written once, later views "
-            "counted from the audit log); the 'read alone' row shows what that path would cost.")
+            f"- Why SQLite cannot meet 1.2 ×: its bare read is an in-process call of {bare:.0f} µs, so 1.2 × "
+            f"allows {bare * HANDLER_TARGET:.0f} µs per lookup, and the lookup's own read (certificate and both "
+            f"counters in one SELECT) already takes {read:.0f} µs. Handling a request in Python costs far more "
+            f"than the few microseconds that would be left: reading the event and the body, normalizing two "
+            f"fields, one SHA-256, parsing the client address, formatting two Japan-time moments, encoding the "
+            f"JSON answer (the certificate's HTML is most of it) and writing one audit line through logging take "
+            f"about {sqlite['handler_own_ms'] * 1000:.0f} µs together. Cut after profiling with cProfile: the "
+            f"write on every success (now only the first view writes), re-parsing and re-validating the stored "
+            f"document, re-encoding it to JSON and re-rendering the certificate's HTML on every request (now once "
+            f"per document and process; only the footer with the two moments is filled per request), a JSON "
+            f"encoder built per call, the headers lower-cased twice, and the template loader's file checks. "
+            f"Left in on purpose: the audit line goes through logging (about a sixth of the handler's own work; "
+            f"Lambda's JSON log format and request id need it, and it is the record of views). The measurement "
+            f"includes all of it. In absolute terms a lookup over SQLite takes "
+            f"{t['handler_json']['median_ms']:.2f} ms (JSON) and {t['handler_form']['median_ms']:.2f} ms (form).")
+    out.append(
+        "- The 'not yet in the cache' row is what a certificate costs the first time a warm function sees it "
+        "(parsing and validating the stored document, rendering its HTML once); every later lookup of the same "
+        "document in that process takes the cached path of the rows above.")
     return out
 
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    logging.getLogger("lambda_verify.audit").setLevel(logging.WARNING)  # one line per lookup is noise here
+    # Every lookup writes its audit line, as in production, but to a handler that discards it.
+    audit = logging.getLogger("lambda_verify.audit")
+    audit.propagate = False
+    sink = logging.StreamHandler(open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives as long as the run
+    sink.setFormatter(logging.Formatter("%(message)s"))
+    audit.addHandler(sink)
     RESULTS.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"machine": machine(), "targets": {"handler_over_bare_read": HANDLER_TARGET,
                                                                  "cold_start_over_boto3": COLD_TARGET}}

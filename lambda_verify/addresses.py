@@ -1,8 +1,10 @@
 """The client's address: where it comes from, what the limits count and what the audit log keeps.
 
 Behind CloudFront the socket address is CloudFront's, so the viewer's address comes from the
-``cloudfront-viewer-address`` header ("ip:port", which CloudFront sets itself and a viewer cannot
-forge); without it (local server, direct calls) it is the event's ``sourceIp``.
+``cloudfront-viewer-address`` header ("ip:port", which CloudFront sets itself). The header is only
+believed when the caller says so (``trust_viewer``): in production when the request carried the
+origin secret (origin.py), so it came through CloudFront and nobody else can have set it. Otherwise
+(an unverified request, the header missing) it is the event's ``sourceIp``.
 
 * Limits count per IPv4 address and per IPv6 /64 (one household or office gets a whole /64 and can
   change the low 64 bits at will, so a per-address limit on IPv6 would limit nothing). The counter
@@ -73,9 +75,9 @@ class ClientAddress:
         return _network(self.address, 24 if self.address.version == 4 else 48)
 
 
-def client_address(headers: dict[str, str], source_ip: str | None) -> ClientAddress:
-    """The viewer's address from CloudFront's header, else the connection's source address."""
-    viewer = headers.get("cloudfront-viewer-address")
+def client_address(headers: dict[str, str], source_ip: str | None, *, trust_viewer: bool = True) -> ClientAddress:
+    """The viewer's address from CloudFront's header when it is trusted, else the connection's source address."""
+    viewer = headers.get("cloudfront-viewer-address") if trust_viewer else None
     addr = _from_viewer_header(viewer) if viewer else None
     if addr is None and source_ip:
         addr = _parse(source_ip)

@@ -1,29 +1,42 @@
 """The audit log of lookups: one JSON line per request on the ``lambda_verify.audit`` logger.
 
-In Lambda the line goes to CloudWatch Logs (retention set in infra/), locally to the console. It
-says when, what happened and for which number, never the access key, and of the client only the
-network (IPv4 /24, IPv6 /48; see addresses.py). ``known_number`` tells staff whether failures hit a
-real certificate; it is never part of an answer.
+It says when, what happened (``outcome``, ``status``) and for which number, never the access key,
+and of the client only the network (IPv4 /24, IPv6 /48; see addresses.py). ``known_number`` tells
+staff whether failures hit a real certificate; it is never part of an answer.
+
+It is also the record of views: the store keeps only a certificate's first view, and the views of
+a certificate are the lines with ``"outcome": "shown"`` and its ``guarantee_number`` (README,
+"Certificate lookup", has the queries). So a line must be written for every lookup, and a success
+line always carries both fields.
+
+Where the lines go:
+
+* Lambda (JSON log format, infra/template.yaml): CloudWatch Logs. The line is the log event's
+  ``message``; the same entry also rides on the record as ``audit``, which Lambda's JSON formatter
+  writes as a nested object, so CloudWatch Logs Insights can filter on ``audit.outcome`` and
+  ``audit.guarantee_number`` without parsing a string.
+* The local server (scripts/devserver.py): the console, and ``var/audit.log`` as JSON lines.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from .addresses import ClientAddress
 from .clock import iso_utc
+from .documents import encode_json
 
-__all__ = ["audit_logger", "record_lookup"]
+__all__ = ["AUDIT_LOGGER", "audit_logger", "record_lookup"]
 
-audit_logger = logging.getLogger("lambda_verify.audit")
+AUDIT_LOGGER = "lambda_verify.audit"
+audit_logger = logging.getLogger(AUDIT_LOGGER)
 audit_logger.setLevel(logging.INFO)
 
 
 def record_lookup(*, at: float, outcome: str, status: int, guarantee_number: str | None, client: ClientAddress,
                   request_id: str | None, **extra: Any) -> dict[str, Any]:
-    """Write one audit line and return it (tests read it back)."""
+    """Write one audit line and return its entry (tests read it back)."""
     entry: dict[str, Any] = {
         "event": "lookup",
         "at": iso_utc(at),
@@ -34,5 +47,5 @@ def record_lookup(*, at: float, outcome: str, status: int, guarantee_number: str
         "request_id": request_id,
     }
     entry.update({k: v for k, v in extra.items() if v is not None})
-    audit_logger.info("%s", json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
+    audit_logger.info("%s", encode_json(entry), extra={"audit": entry})
     return entry

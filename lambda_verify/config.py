@@ -6,6 +6,10 @@
   project root.
 * ``VERIFY_STATIC_BASE``: URL path of the site's theme files linked from the pages the function
   renders (default ``/theme``; the function is served from the site's own origin).
+* ``ORIGIN_VERIFY_SECRET``: the value CloudFront sends in ``x-origin-verify`` (production; see
+  origin.py). Set, every request without it is refused with 403.
+* ``AWS_LAMBDA_FUNCTION_NAME`` (set by Lambda itself): inside Lambda without an origin secret the
+  ``cloudfront-viewer-address`` header is not believed, since nothing vouches for it there.
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ class Settings(NamedTuple):
     failure_floor: float = FAILURE_FLOOR_SECONDS
     sqlite_busy_timeout: float = 1.0
     static_base: str = "/theme"
+    origin_secret: str | None = None
+    #: Believe cloudfront-viewer-address when no origin secret is configured (true locally, where the
+    #: local server drops client-sent values; false in Lambda).
+    trust_unverified_viewer: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -43,4 +51,6 @@ class Settings(NamedTuple):
             table=env.get("CERTIFICATES_TABLE") or None,
             db_path=Path(db).expanduser() if db else DEFAULT_DB,
             static_base=(env.get("VERIFY_STATIC_BASE") or "/theme").rstrip("/"),
+            origin_secret=env.get("ORIGIN_VERIFY_SECRET") or None,
+            trust_unverified_viewer=not env.get("AWS_LAMBDA_FUNCTION_NAME"),
         )

@@ -1,4 +1,4 @@
-"""HTTP in Lambda's payload format 2.0 (function URLs, API Gateway HTTP APIs), both directions.
+"""HTTP in Lambda's payload format 2.0 (API Gateway HTTP APIs, function URLs), both directions.
 
 ``Request.from_event`` reads what the handler needs; ``Response.to_result`` writes what Lambda
 expects back. ``build_event`` does the reverse of what Lambda does, for the local server and the
@@ -13,7 +13,7 @@ import secrets
 import time
 from typing import Any, NamedTuple
 
-__all__ = ["BadEvent", "MAX_BODY_BYTES", "Request", "Response", "build_event"]
+__all__ = ["BadEvent", "MAX_BODY_BYTES", "Request", "Response", "build_event", "lower_headers"]
 
 #: Two short fields never need more; anything larger is refused before it is decoded.
 MAX_BODY_BYTES = 4096
@@ -25,6 +25,11 @@ class BadEvent(ValueError):
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status = status
+
+
+def lower_headers(event: dict[str, Any]) -> dict[str, str]:
+    """The event's headers with lower-case names (payload 2.0 already sends them so; tests may not)."""
+    return {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
 
 
 class Request(NamedTuple):
@@ -41,10 +46,12 @@ class Request(NamedTuple):
         return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
     @classmethod
-    def from_event(cls, event: dict[str, Any]) -> Request:
+    def from_event(cls, event: dict[str, Any], headers: dict[str, str] | None = None) -> Request:
+        """The request in ``event``; ``headers`` when the caller has already lower-cased them."""
         ctx = event.get("requestContext") or {}
         http = ctx.get("http") or {}
-        headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+        if headers is None:
+            headers = lower_headers(event)
         raw = event.get("body") or ""
         if not isinstance(raw, str):
             raise BadEvent(400, "body is not text")
@@ -88,7 +95,7 @@ class Response:
 def build_event(method: str, path: str, headers: dict[str, str], body: bytes = b"", *,
                 source_ip: str = "127.0.0.1", query: str = "", base64_body: bool | None = None,
                 request_id: str | None = None) -> dict[str, Any]:
-    """A payload 2.0 event as a function URL would deliver this HTTP request.
+    """A payload 2.0 event as the HTTP API would deliver this HTTP request.
 
     Text bodies (JSON, forms, text/*) arrive as text like Lambda does; others, or any body when
     ``base64_body`` is true, arrive base64-encoded with ``isBase64Encoded``.

@@ -1,11 +1,12 @@
-"""The lookup function: ``handler(event, context)`` for a Lambda function URL (payload format 2.0).
+"""The lookup function: ``handler(event, context)`` behind an API Gateway HTTP API (payload format 2.0).
 
 POST /api/verify with ``guarantee_number`` and ``access_key``, as JSON or as a form
 (application/x-www-form-urlencoded), plain or base64-encoded. A form POST (no JavaScript) gets a
 printable HTML page; a JSON request gets JSON that the lookup page renders in place. Every other
 request gets a short 4xx answer, never a stack trace.
 
-Two rules shape the answers:
+In production a request is answered only when it carries CloudFront's origin secret (origin.py);
+anything else gets a bare 403 before the body is even read. Two rules shape the other answers:
 
 * an unknown number and a wrong key get the same bytes (status, headers, body), and every failed
   lookup takes at least ``Settings.failure_floor`` seconds, so neither the answer nor its timing says
@@ -26,17 +27,19 @@ from typing import Any
 
 from .addresses import ClientAddress, client_address
 from .audit import record_lookup
-from .clock import Clock, SystemClock, to_jst
+from .clock import Clock, SystemClock
 from .config import Settings
-from .events import BadEvent, Request, Response
+from .documents import encode_json
+from .events import BadEvent, Request, Response, lower_headers
 from .messages import MESSAGES, TITLES, limited_message
+from .origin import OriginCheck, OriginGuard
 from .security import SECURITY_HEADERS
 from .service import Failed, Invalid, Limited, LookupService, NoMatch, Outcome, Shown, Unavailable
 from .stores import open_store
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["API_PATH", "App", "get_app", "handler", "reset"]
+__all__ = ["API_PATH", "App", "forbidden_result", "get_app", "handler", "reset"]
 
 API_PATH = "/api/verify"
 JSON_TYPE = "application/json"
@@ -47,6 +50,8 @@ FIELDS = ("guarantee_number", "access_key")
 BASE_HEADERS: dict[str, str] = {**SECURITY_HEADERS, "Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 _JSON_CONTENT = "application/json; charset=utf-8"
 _HTML_CONTENT = "text/html; charset=utf-8"
+#: For requests that did not come through CloudFront: no page, no message, nothing to learn from.
+_FORBIDDEN_BODY = "403"
 
 
 class RequestProblem(Exception):
@@ -90,6 +95,11 @@ def _fields(request: Request) -> dict[str, str | None]:
     raise RequestProblem(415, "unsupported")
 
 
+def forbidden_result() -> dict[str, Any]:
+    """The answer to a request without the origin secret: 403 and three digits."""
+    return Response(403, {**BASE_HEADERS, "Content-Type": "text/plain; charset=utf-8"}, _FORBIDDEN_BODY).to_result()
+
+
 class App:
     """The handler with its store, clock and settings; tests build one around their own store."""
 
@@ -97,15 +107,20 @@ class App:
         self.service = service
         self.settings = settings
         self.clock = clock or service.clock
+        self.guard = OriginGuard(settings.origin_secret, trust_unverified_viewer=settings.trust_unverified_viewer)
 
     # ------------------------------------------------------------------ entry
 
     def __call__(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         started = self.clock.monotonic()
-        headers = {str(k).lower(): str(v) for k, v in ((event or {}).get("headers") or {}).items()}
+        event = event or {}
+        headers = lower_headers(event)
+        origin = self.guard.check(headers)
+        if origin is OriginCheck.REFUSED:
+            return self._refuse(event, headers)
         wants_json = _wants_json(headers)
         try:
-            request = Request.from_event(event or {})
+            request = Request.from_event(event, headers)
             self._check(request)
             fields = _fields(request)
         except BadEvent as exc:
@@ -113,7 +128,7 @@ class App:
                                  wants_json).to_result()
         except RequestProblem as problem:
             return self._problem(problem, wants_json).to_result()
-        client = client_address(request.headers, request.source_ip)
+        client = client_address(headers, request.source_ip, trust_viewer=self.guard.trusts_viewer_address(origin))
         try:
             outcome = self.service.lookup(fields["guarantee_number"], fields["access_key"], client)
             response = self._answer(outcome, wants_json, fields)
@@ -125,6 +140,17 @@ class App:
             self._hold(started)
         self._audit(outcome, response.status, client, request)
         return response.to_result()
+
+    def _refuse(self, event: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        """403 for a caller that went around CloudFront; its connection address goes to the audit log."""
+        context = event.get("requestContext") or {}
+        client = client_address(headers, (context.get("http") or {}).get("sourceIp"), trust_viewer=False)
+        try:
+            record_lookup(at=self.clock.time(), outcome="forbidden", status=403, guarantee_number=None, client=client,
+                          request_id=context.get("requestId"))
+        except Exception:  # noqa: BLE001 - logging must never change the answer
+            logger.exception("audit log failed")
+        return forbidden_result()
 
     def _check(self, request: Request) -> None:
         if request.path.rstrip("/") != API_PATH:
@@ -143,8 +169,7 @@ class App:
     def _audit(self, outcome: Outcome, status: int, client: ClientAddress, request: Request) -> None:
         extra: dict[str, Any] = {}
         if isinstance(outcome, Shown):
-            extra = {"view_count": outcome.view.view_count,
-                     "first_view": outcome.view.view_count == 1, "version": outcome.certificate.current.seq}
+            extra = {"first_view": outcome.view.recorded_now, "version": outcome.certificate.current.seq}
         elif isinstance(outcome, NoMatch):
             extra = {"known_number": outcome.known}
         try:
@@ -164,7 +189,7 @@ class App:
         return Response(status, headers, body)
 
     def _json(self, status: int, payload: dict[str, Any], extra: dict[str, str] | None = None) -> Response:
-        return self._response(status, json.dumps(payload, ensure_ascii=False, separators=(",", ":")), True, extra)
+        return self._response(status, encode_json(payload), True, extra)
 
     def _page(self, status: int, kind: str, message: str, *, errors: tuple = (),
               number: str | None = None, show_form: bool = True, extra: dict[str, str] | None = None) -> Response:
@@ -213,23 +238,23 @@ class App:
         raise TypeError(f"unknown outcome {outcome!r}")
 
     def _shown(self, outcome: Shown, wants_json: bool) -> Response:
-        from .rendering import render_certificate_fragment, render_certificate_page
+        from .rendering import certificate_fragment, certificate_page, moment_texts
 
-        cert = outcome.certificate
+        prepared, view = outcome.prepared, outcome.view
         if not wants_json:
-            body = render_certificate_page(cert, outcome.looked_up_at, outcome.view,
-                                           static_base=self.settings.static_base, form_action=API_PATH)
+            body = certificate_page(prepared, outcome.looked_up_at, view, static_base=self.settings.static_base,
+                                    form_action=API_PATH)
             return self._response(200, body, False)
-        payload = {
+        head = encode_json({
             "status": "shown",
             "guarantee_number": outcome.guarantee_number,
-            "looked_up_at": to_jst(outcome.looked_up_at).isoformat(timespec="seconds"),
-            "view": {"view_count": outcome.view.view_count,
-                     "first_viewed_at": to_jst(outcome.view.first_viewed_at).isoformat(timespec="seconds")},
-            "certificate": cert.to_dict(),
-            "html": render_certificate_fragment(cert, outcome.looked_up_at, outcome.view),
-        }
-        return self._json(200, payload)
+            "looked_up_at": moment_texts(outcome.looked_up_at)[0],
+            "view": {"first_viewed_at": moment_texts(view.first_viewed_at)[0], "first_view": view.recorded_now},
+        })
+        html = encode_json(certificate_fragment(prepared, outcome.looked_up_at, view))
+        # The certificate is already encoded once per document (documents.py): splice it in, do not re-encode.
+        body = f'{head[:-1]},"certificate":{prepared.json},"html":{html}}}'
+        return self._response(200, body, True)
 
 
 # ---------------------------------------------------------------------- module-level entry point
@@ -260,7 +285,7 @@ def reset() -> None:
 
 
 def _unavailable_result(event: dict[str, Any]) -> dict[str, Any]:
-    headers = {str(k).lower(): str(v) for k, v in ((event or {}).get("headers") or {}).items()}
+    headers = lower_headers(event or {})
     payload = json.dumps({"status": "unavailable", "message": MESSAGES["unavailable"], "retry_after": 5},
                          ensure_ascii=False)
     if _wants_json(headers):
@@ -275,8 +300,11 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     """Lambda entry point (``lambda_verify.handler.handler``)."""
     try:
         app = get_app()
-    except Exception:  # noqa: BLE001 - no store, no lookup; say so politely
+    except Exception:  # noqa: BLE001 - no store, no lookup; say so politely, but only to CloudFront
         logger.exception("cannot open the certificate store")
+        settings = Settings.from_env()
+        if OriginGuard(settings.origin_secret).check(lower_headers(event or {})) is OriginCheck.REFUSED:
+            return forbidden_result()
         return _unavailable_result(event)
     return app(event, context)
 

@@ -4,24 +4,44 @@ One certificate template (``_certificate.html``) serves both ways of asking: the
 form POST gets, and the fragment inside the JSON answer that the lookup page inserts in place. So
 the certificate looks the same with and without JavaScript, and there is one layout to keep right.
 
+Only the lookup's own footer (``_certificate_lookup.html``: the moment of this lookup, the first
+view) changes from one request to the next. Everything around it depends on the stored document
+alone, so it is rendered once per document and kept with the prepared certificate (documents.py);
+a request fills in just the footer and joins the three strings. The cached halves come from one
+rendering with a marker in the footer's place (the footer's own fixed text likewise), so the
+templates stay the only layout.
+
 Jinja2 is imported on first use, not when the function starts: a cold start that only answers JSON
-errors never pays for it. Autoescaping is on; nothing from the store is marked safe.
+errors never pays for it. Autoescaping is on; nothing from the store is marked safe. Templates are
+loaded once (``auto_reload`` off): the function's files never change while it runs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from .clock import to_jst
+from .documents import PreparedCertificate
 from .model import Certificate, Version, changed_fields
 from .wareki import format_date
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["render_certificate_fragment", "render_certificate_page", "render_message_page"]
+__all__ = [
+    "certificate_fragment",
+    "certificate_page",
+    "render_certificate_fragment",
+    "render_certificate_page",
+    "render_message_page",
+]
+
+#: Stands where the lookup's footer goes while the rest is rendered for the cache. Markup from the
+#: store is escaped, so "<" can only come from the template: the marker cannot occur in the data.
+_FOOTER_MARK = "<!--lookup-footer-->"
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -63,6 +83,16 @@ def _jst_iso(value: float | str | None) -> str:
     return "" if value is None else to_jst(value).isoformat(timespec="seconds")
 
 
+def moment_texts(value: float | str) -> tuple[str, str]:
+    """(ISO 8601 in Japan time, 令和… HH:MM) for a moment: the ``datetime`` attribute and the text."""
+    moment = to_jst(value)
+    return moment.isoformat(timespec="seconds"), f"{format_date(moment.date())} {moment:%H:%M}"
+
+
+#: A certificate's first view never changes, and the same few certificates are looked up again and again.
+_stored_moment_texts = functools.lru_cache(maxsize=1024)(moment_texts)
+
+
 def environment() -> Any:
     """The Jinja2 environment, created once per process."""
     global _env
@@ -75,6 +105,7 @@ def environment() -> Any:
             trim_blocks=True,
             lstrip_blocks=True,
             undefined=jinja2.StrictUndefined,
+            auto_reload=False,
         )
         _env.filters.update(wareki=_wareki, yen=_yen, jst=_jst, jst_iso=_jst_iso)
     return _env
@@ -96,28 +127,96 @@ def history(certificate: Certificate) -> list[HistoryRow]:
     return rows
 
 
-def _certificate_context(certificate: Certificate, looked_up_at: float, view: Any, heading_level: int) -> dict:
+def _certificate_context(certificate: Certificate, heading_level: int, footer: str) -> dict[str, Any]:
+    from markupsafe import Markup
+
     return {
         "c": certificate,
         "v": certificate.current,
         "history": history(certificate),
-        "looked_up_at": looked_up_at,
-        "view": view,
         "h": heading_level,
+        "lookup_footer": Markup(footer),
     }
+
+
+#: The footer's values, in the order they appear in _certificate_lookup.html.
+_FOOTER_VALUES = ("looked_up_iso", "looked_up_text", "first_view_iso", "first_view_text")
+
+
+@functools.cache
+def _footer_pieces(first_view_now: bool) -> tuple[str, ...]:
+    """The footer's fixed text between its values, from one rendering with a marker for each value."""
+    from markupsafe import Markup
+
+    marks = {name: Markup(f"<!--{name}-->") for name in _FOOTER_VALUES}
+    rest = environment().get_template("_certificate_lookup.html").render(first_view_now=first_view_now, **marks)
+    pieces = []
+    for name in _FOOTER_VALUES:
+        piece, mark, rest = rest.partition(marks[name])
+        if not mark or marks[name] in rest:
+            raise RuntimeError(f"_certificate_lookup.html must use {name} exactly once, in order")
+        pieces.append(piece)
+    return (*pieces, rest)
+
+
+def _footer(looked_up_at: float, view: Any) -> str:
+    """The per-request part: this lookup's moment and the certificate's first view.
+
+    Rendering even this small template through Jinja cost about as much as all the rest of a warm
+    lookup (profiled), so its fixed text is taken from the template once (``_footer_pieces``) and
+    only the four values are escaped and put in between here.
+    """
+    from markupsafe import escape
+
+    pieces = _footer_pieces(bool(view.recorded_now))
+    values = (*moment_texts(looked_up_at), *_stored_moment_texts(view.first_viewed_at))
+    out = [pieces[0]]
+    for value, piece in zip(values, pieces[1:]):
+        out += (escape(value), piece)
+    return "".join(out)
+
+
+def _halves(prepared: PreparedCertificate, key: tuple[Any, ...], render: Any) -> tuple[str, str]:
+    """The HTML before and after the footer for one kind of rendering, rendered on first use."""
+    found = prepared.renderings.get(key)
+    if found is None:
+        head, mark, tail = render(_FOOTER_MARK).partition(_FOOTER_MARK)
+        if not mark:
+            raise RuntimeError("the certificate template has no place for the lookup's footer")
+        found = prepared.renderings[key] = (head, tail)
+    return found
+
+
+def certificate_fragment(prepared: PreparedCertificate, looked_up_at: float, view: Any) -> str:
+    """The certificate as an ``<article>`` under the lookup page's h1, for the JSON answer."""
+    head, tail = _halves(prepared, ("fragment",), lambda footer: environment().get_template(
+        "_certificate.html").render(_certificate_context(prepared.certificate, 2, footer)))
+    return head + _footer(looked_up_at, view) + tail
+
+
+def certificate_page(prepared: PreparedCertificate, looked_up_at: float, view: Any, *,
+                     static_base: str, form_action: str) -> str:
+    """The whole printable page a plain form POST gets."""
+    def render(footer: str) -> str:
+        context = _certificate_context(prepared.certificate, 1, footer)
+        context.update(static_base=static_base, form_action=form_action)
+        return environment().get_template("certificate.html").render(context)
+
+    head, tail = _halves(prepared, ("page", static_base, form_action), render)
+    return head + _footer(looked_up_at, view) + tail
 
 
 def render_certificate_fragment(certificate: Certificate, looked_up_at: float, view: Any, *,
                                 heading_level: int = 2) -> str:
-    """The certificate as an ``<article>``, for the lookup page to insert (its own page has the h1)."""
+    """The certificate as an ``<article>``, rendered in one go (the lookup page has the h1)."""
     return environment().get_template("_certificate.html").render(
-        _certificate_context(certificate, looked_up_at, view, heading_level))
+        _certificate_context(certificate, heading_level, _footer(looked_up_at, view)))
 
 
 def render_certificate_page(certificate: Certificate, looked_up_at: float, view: Any, *,
                             static_base: str, form_action: str) -> str:
-    """The whole printable page a plain form POST gets."""
-    context = _certificate_context(certificate, looked_up_at, view, 1)
+    """The whole printable page, rendered in one go."""
+    context = _certificate_context(certificate, 1, _footer(looked_up_at, view))
     context.update(static_base=static_base, form_action=form_action)
     return environment().get_template("certificate.html").render(context)
 

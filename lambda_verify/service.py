@@ -2,14 +2,15 @@
 
 Order matters and is the same for every request, so an unknown number and a wrong key walk the same
 path: normalize → one read (certificate and both counters) → apply the limits → compare the key
-hash in constant time (against a dummy hash when the number is unknown) → one write (the view, or
-the two failure counters). The caller turns the outcome into a response and gives every failure the
-same minimum duration.
+hash in constant time (against a dummy hash when the number is unknown) → on failure one write (the
+two failure counters). A success writes nothing, except the very first one for a certificate, which
+records the first view (電子証書の到達日時) with one conditional write; views are counted from the
+audit log the handler writes for every lookup. The caller turns the outcome into a response and
+gives every failure the same minimum duration.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import NamedTuple, Union
 
@@ -17,9 +18,10 @@ from .addresses import ClientAddress
 from .clock import Clock, iso_utc
 from .keys import DUMMY_HASH, keys_match
 from .limits import Gate, Limits, decide
+from .documents import PreparedCertificate, prepare
 from .model import Certificate
 from .normalization import FieldError, InvalidInput, normalize_pair
-from .stores.base import CertificateStore, StoreUnavailable, ViewRecord
+from .stores.base import CertificateStore, FirstView, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +30,14 @@ __all__ = ["Failed", "Invalid", "Limited", "LookupService", "NoMatch", "Outcome"
 
 class Shown(NamedTuple):
     guarantee_number: str
-    certificate: Certificate
-    view: ViewRecord
+    prepared: PreparedCertificate
+    view: FirstView
     looked_up_at: float
     status = "shown"
+
+    @property
+    def certificate(self) -> Certificate:
+        return self.prepared.certificate
 
 
 class NoMatch(NamedTuple):
@@ -98,11 +104,10 @@ class LookupService:
                 if decision.gate is Gate.LAST_CHANCE:
                     return Limited(number, decision.retry_after or 1)
                 return NoMatch(number, known=stored is not None)
-            at = iso_utc(now)
-            view = self.store.record_view(number, at)
-            if view.first_viewed_at is None:
-                view = view._replace(first_viewed_at=stored.first_viewed_at or at)
+            if stored.first_viewed_at is None:
+                view = self.store.record_first_view(number, iso_utc(now))
+            else:
+                view = FirstView(stored.first_viewed_at)
         except StoreUnavailable as exc:
             return Unavailable(exc.retry_after, number)
-        certificate = Certificate.from_dict(json.loads(stored.document))
-        return Shown(number, certificate, view, now)
+        return Shown(number, prepare(stored.document), view, now)

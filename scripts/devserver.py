@@ -8,21 +8,25 @@ Requests to /api/* are translated into the Lambda payload 2.0 event production r
 limits and the headers behave locally as they do behind CloudFront:
 
 * every response carries ``lambda_verify.security.SECURITY_HEADERS`` (never HSTS on 127.0.0.1);
-* a client-sent ``cloudfront-viewer-address`` is dropped (locally nobody is CloudFront) and the
-  event's ``sourceIp`` is the socket's address;
-* when a request carries ``x-amz-content-sha256`` it must match the body, as the origin access
-  control in production requires (a wrong hash there is a 403 from Lambda).
+* a client-sent ``cloudfront-viewer-address`` or ``x-origin-verify`` is dropped (locally nobody is
+  CloudFront) and the event's ``sourceIp`` is the socket's address;
+* when ``ORIGIN_VERIFY_SECRET`` is set, the server adds it as ``x-origin-verify`` to what it passes
+  on, as CloudFront's origin custom header does, and the function checks it as in production.
 
 The store is whatever the environment names (``VERIFY_DB``, default var/verify.sqlite3).
+
+The audit log (one JSON line per lookup, lambda_verify/audit.py) goes to the console and, as plain
+JSON lines, to ``audit.log`` beside the SQLite store (``var/audit.log`` by default;
+``VERIFY_AUDIT_LOG`` names another file). That file is the local record of views per certificate.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 import logging
 import mimetypes
+import os
 import sys
 import threading
 import urllib.parse
@@ -36,7 +40,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "plugins") not in sys.path:
     sys.path.insert(0, str(ROOT / "plugins"))
 
+from lambda_verify.audit import AUDIT_LOGGER  # noqa: E402
 from lambda_verify.events import build_event  # noqa: E402
+from lambda_verify.origin import HEADER as ORIGIN_HEADER  # noqa: E402
 from lambda_verify.security import SECURITY_HEADERS  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -46,8 +52,8 @@ API_PREFIX = "/api/"
 #: The function refuses bodies over 4 KiB itself; this only keeps the local server from reading megabytes.
 MAX_FORWARD_BYTES = 1 << 20
 #: Headers a browser or proxy sends that the function must not see (hop-by-hop, or only CloudFront may set).
-DROPPED_HEADERS = frozenset({"cloudfront-viewer-address", "connection", "keep-alive", "transfer-encoding",
-                             "upgrade", "proxy-connection", "te", "trailer"})
+DROPPED_HEADERS = frozenset({"cloudfront-viewer-address", ORIGIN_HEADER, "connection", "keep-alive",
+                             "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer"})
 WATCHED = ("content", "data", "theme", "plugins", "pelicanconf.py")
 
 _TYPES = {
@@ -172,17 +178,15 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"Content-Type": "text/plain; charset=utf-8"},
                        "送信された内容が大きすぎます。".encode())
             return
-        claimed = self.headers.get("x-amz-content-sha256")
-        if claimed is not None and claimed.lower() != hashlib.sha256(body).hexdigest():
-            self._send(HTTPStatus.FORBIDDEN, {"Content-Type": "application/json"},
-                       b'{"message":"The request signature we calculated does not match the signature you provided."}')
-            return
         headers: dict[str, str] = {}
         for name, value in self.headers.items():
             key = name.lower()
             if key in DROPPED_HEADERS:
                 continue
             headers[key] = f"{headers[key]},{value}" if key in headers else value
+        secret = os.environ.get("ORIGIN_VERIFY_SECRET")
+        if secret:
+            headers[ORIGIN_HEADER] = secret  # what CloudFront's origin custom header does in production
         url = urllib.parse.urlsplit(self.path)
         event = build_event(self.command, url.path, headers, body, source_ip=self.client_address[0], query=url.query)
         from lambda_verify.handler import handler
@@ -261,6 +265,27 @@ def watch(output: Path, stop: threading.Event) -> None:
         rebuild(build, output)
 
 
+def audit_log_path() -> Path:
+    """Where the local audit lines go: ``VERIFY_AUDIT_LOG``, else ``audit.log`` beside the SQLite store."""
+    from lambda_verify.config import Settings
+
+    named = os.environ.get("VERIFY_AUDIT_LOG")
+    if named:
+        return Path(named).expanduser()
+    settings = Settings.from_env()
+    return (ROOT / "var" if settings.table else settings.db_path.parent) / "audit.log"
+
+
+def log_audit_to_file(path: Path) -> logging.Handler:
+    """Append every audit line to ``path`` as a JSON line; the console keeps its copy too."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setLevel(logging.INFO)
+    logging.getLogger(AUDIT_LOGGER).addHandler(handler)
+    return handler
+
+
 def _store_hint() -> None:
     """Say which store the lookup uses, and when it is empty how to fill it."""
     from lambda_verify.config import Settings
@@ -293,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     elif not args.root.is_dir():
         logger.warning("%s does not exist yet; run `make build` first", args.root)
     _store_hint()
+    audit_file = audit_log_path()
+    log_audit_to_file(audit_file)
+    logger.info("audit log: %s", audit_file)
     try:
         server = make_server(args.port, args.root)
     except OSError as exc:

@@ -9,22 +9,22 @@ from __future__ import annotations
 
 from .base import (
     CertificateStore,
+    FirstView,
     Snapshot,
     StoreConflict,
     StoredCertificate,
     StoreError,
     StoreUnavailable,
-    ViewRecord,
 )
 
 __all__ = [
     "CertificateStore",
+    "FirstView",
     "Snapshot",
     "StoreConflict",
     "StoreError",
     "StoreUnavailable",
     "StoredCertificate",
-    "ViewRecord",
     "open_store",
 ]
 

@@ -1,10 +1,17 @@
 """The one small interface every certificate store offers, and what crosses it.
 
-The lookup needs exactly three operations, each one round trip to the store:
+The lookup needs three operations, each one round trip to the store:
 
 * ``read``: the certificate (if any) and the two failure counters of the current windows, together;
-* ``record_view``: count a successful view and keep the first one's moment;
+* ``record_first_view``: keep the moment of the certificate's first successful lookup (電子証書の
+  到達日時). It is called only while the certificate has none, writes only if it still has none
+  (a conditional write: two first lookups at once keep the earlier writer's moment) and is never
+  called again once it is set — so the usual successful lookup is the read alone;
 * ``record_failure``: add one to both failure counters.
+
+Views are not counted here: every lookup writes one audit line (audit.py) with its outcome and
+guarantee number, and the views of a certificate are counted from that log (README, "Certificate
+lookup"). A counter in the store would turn every successful lookup into a read and a write.
 
 Staff tools need ``get`` (one certificate, nothing else; also the benchmark's bare read) and ``put``
 (create, or replace only the revision they read, so two loaders never overwrite each other).
@@ -25,8 +32,8 @@ __all__ = [
     "StoreConflict",
     "StoreError",
     "StoreUnavailable",
+    "FirstView",
     "StoredCertificate",
-    "ViewRecord",
 ]
 
 
@@ -47,7 +54,7 @@ class StoreConflict(StoreError):
 
 
 class StoredCertificate(NamedTuple):
-    """A certificate as stored: the key only as a hash, the document as JSON text, the view record."""
+    """A certificate as stored: the key only as a hash, the document as JSON text, the first view."""
 
     guarantee_number: str
     key_hash: str
@@ -55,9 +62,8 @@ class StoredCertificate(NamedTuple):
     revision: str
     demo: bool = False
     loaded_at: str | None = None
-    view_count: int = 0
+    #: The first successful lookup (``iso_utc``), None until there has been one.
     first_viewed_at: str | None = None
-    last_viewed_at: str | None = None
 
 
 class Snapshot(NamedTuple):
@@ -68,13 +74,12 @@ class Snapshot(NamedTuple):
     number_failures: int
 
 
-class ViewRecord(NamedTuple):
-    """After a successful view: how many there have been and when the first was."""
+class FirstView(NamedTuple):
+    """When a certificate was first viewed, and whether the lookup at hand is that first view."""
 
-    view_count: int
-    #: None only when a store could not say (DynamoDB's UPDATED_NEW omits unchanged attributes).
-    first_viewed_at: str | None
-    last_viewed_at: str
+    first_viewed_at: str
+    #: True when this lookup's write set ``first_viewed_at`` (the audit line says ``first_view``).
+    recorded_now: bool = False
 
 
 class CertificateStore(Protocol):
@@ -84,7 +89,7 @@ class CertificateStore(Protocol):
 
     def read(self, guarantee_number: str, client_subject: str, windows: Windows, now: float) -> Snapshot: ...
 
-    def record_view(self, guarantee_number: str, at: str) -> ViewRecord: ...
+    def record_first_view(self, guarantee_number: str, at: str) -> FirstView: ...
 
     def record_failure(self, guarantee_number: str, client_subject: str, windows: Windows, now: float) -> None: ...
 

@@ -7,15 +7,18 @@ Table layout (infra/template.yaml): partition key ``pk`` and sort key ``sk``, bo
 pk                                          sk                 attributes
 ==========================================  =================  ==========================================
 ``cert#<guarantee_number>``                 ``certificate``    key_hash, document (JSON), revision, demo,
-                                                               loaded_at, view_count, first/last_viewed_at
+                                                               loaded_at, first_viewed_at
 ``fail#client#<hash of address>``           ``window#<start>`` failures, expires_at (TTL)
 ``fail#number#<guarantee_number>``          ``window#<start>`` failures, expires_at (TTL)
 ==========================================  =================  ==========================================
 
-A lookup reads all three of its items in one BatchGetItem (strongly consistent), then writes once:
-the view (UpdateItem on the certificate) or the two failure counters (one atomic ADD each). The
-function needs ``dynamodb:BatchGetItem`` and ``dynamodb:UpdateItem`` on the table, nothing else;
-``get``/``put`` (GetItem, PutItem, UpdateItem) are for the staff loader.
+A lookup reads all three of its items in one BatchGetItem (strongly consistent). A successful one
+writes nothing more, except the very first for a certificate: one UpdateItem that sets
+``first_viewed_at`` on condition that it does not exist yet (a lost race is not an error: the
+answer then names the moment that was kept). A failed one adds one to each failure counter (one
+atomic ADD each). Views are counted from the audit log, not here. The function needs
+``dynamodb:BatchGetItem`` and ``dynamodb:UpdateItem`` on the table, nothing else; ``get``/``put``
+(GetItem, PutItem, UpdateItem) are for the staff loader.
 
 The endpoint is boto3's own business: ``AWS_ENDPOINT_URL_DYNAMODB`` (or ``AWS_ENDPOINT_URL``) points
 it at a local server. Timeouts are short and retries few: a lookup that cannot finish in a couple of
@@ -33,7 +36,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..limits import Windows
-from .base import Snapshot, StoreConflict, StoredCertificate, StoreUnavailable, ViewRecord
+from .base import FirstView, Snapshot, StoreConflict, StoredCertificate, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -96,9 +99,7 @@ def _item_to_certificate(item: dict[str, Any]) -> StoredCertificate:
         revision=item["revision"]["S"],
         demo=bool(item.get("demo", {}).get("BOOL", False)),
         loaded_at=_s(item, "loaded_at"),
-        view_count=_n(item, "view_count"),
         first_viewed_at=_s(item, "first_viewed_at"),
-        last_viewed_at=_s(item, "last_viewed_at"),
     )
 
 
@@ -156,23 +157,28 @@ class DynamoDbStore:
                 number_failures = _n(item, "failures")
         return Snapshot(certificate, client_failures, number_failures)
 
-    def record_view(self, guarantee_number: str, at: str) -> ViewRecord:
+    def record_first_view(self, guarantee_number: str, at: str) -> FirstView:
+        """One conditional UpdateItem: set first_viewed_at unless it exists (then keep and return it)."""
         try:
-            answer = self.client.update_item(
+            self.client.update_item(
                 TableName=self.table,
                 Key=_cert_key(guarantee_number),
-                UpdateExpression="SET first_viewed_at = if_not_exists(first_viewed_at, :at), "
-                                 "last_viewed_at = :at ADD view_count :one",
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues={":at": {"S": at}, ":one": {"N": "1"}},
-                ReturnValues="UPDATED_NEW",
+                UpdateExpression="SET first_viewed_at = :at",
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(first_viewed_at)",
+                ExpressionAttributeValues={":at": {"S": at}},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-        except (ClientError, BotoCoreError) as exc:
-            raise _unavailable("record_view", exc) from exc
-        attrs = answer["Attributes"]
-        # UPDATED_NEW may leave out first_viewed_at when if_not_exists kept the old value; the caller
-        # then takes it from the certificate it has just read.
-        return ViewRecord(_n(attrs, "view_count"), _s(attrs, "first_viewed_at"), _s(attrs, "last_viewed_at") or at)
+        except ClientError as exc:
+            if _code(exc) != "ConditionalCheckFailedException":
+                raise _unavailable("record_first_view", exc) from exc
+            # Another lookup was first (or the certificate is gone): the old item says which.
+            kept = _s(exc.response.get("Item") or {}, "first_viewed_at")
+            if kept is None:
+                raise StoreUnavailable("dynamodb: certificate disappeared during the lookup") from exc
+            return FirstView(kept, recorded_now=False)
+        except BotoCoreError as exc:
+            raise _unavailable("record_first_view", exc) from exc
+        return FirstView(at, recorded_now=True)
 
     def record_failure(self, guarantee_number: str, client_subject: str, windows: Windows, now: float) -> None:
         counters = (
@@ -214,8 +220,7 @@ class DynamoDbStore:
             if expected_revision is None:
                 self.client.put_item(
                     TableName=self.table,
-                    Item={**_cert_key(c.guarantee_number), **{k[1:]: v for k, v in values.items()},
-                          "view_count": {"N": "0"}},
+                    Item={**_cert_key(c.guarantee_number), **{k[1:]: v for k, v in values.items()}},
                     ConditionExpression="attribute_not_exists(pk)",
                 )
             else:

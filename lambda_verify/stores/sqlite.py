@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..limits import Windows
-from .base import Snapshot, StoreConflict, StoredCertificate, StoreUnavailable, ViewRecord
+from .base import FirstView, Snapshot, StoreConflict, StoredCertificate, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +30,7 @@ CREATE TABLE IF NOT EXISTS certificates (
     revision TEXT NOT NULL,
     demo INTEGER NOT NULL DEFAULT 0,
     loaded_at TEXT,
-    view_count INTEGER NOT NULL DEFAULT 0,
-    first_viewed_at TEXT,
-    last_viewed_at TEXT
+    first_viewed_at TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS failure_counters (
     scope TEXT NOT NULL,
@@ -44,8 +42,9 @@ CREATE TABLE IF NOT EXISTS failure_counters (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS failure_counters_expiry ON failure_counters (expires_at);
 """
-_CERT_COLUMNS = ("guarantee_number, key_hash, document, revision, demo, loaded_at, view_count, "
-                 "first_viewed_at, last_viewed_at")
+#: Files made before views were counted from the audit log also have view_count and last_viewed_at
+#: columns; nothing reads or writes them any more.
+_CERT_COLUMNS = "guarantee_number, key_hash, document, revision, demo, loaded_at, first_viewed_at"
 
 
 #: The certificate (if any) and the current window's two counters with their expiry, in one row.
@@ -61,7 +60,7 @@ LEFT JOIN certificates AS c ON c.guarantee_number = ?
 def _row_to_certificate(row: tuple) -> StoredCertificate:
     return StoredCertificate(
         guarantee_number=row[0], key_hash=row[1], document=row[2], revision=row[3], demo=bool(row[4]),
-        loaded_at=row[5], view_count=row[6], first_viewed_at=row[7], last_viewed_at=row[8],
+        loaded_at=row[5], first_viewed_at=row[6],
     )
 
 
@@ -148,17 +147,18 @@ class SqliteStore:
             number_failures if windows.number.live(number_expiry, now) else 0,
         )
 
-    def record_view(self, guarantee_number: str, at: str) -> ViewRecord:
-        with self._guard("record_view") as conn:
-            rows = conn.execute(
-                "UPDATE certificates SET view_count = view_count + 1, "
-                "first_viewed_at = COALESCE(first_viewed_at, ?), last_viewed_at = ? "
-                "WHERE guarantee_number = ? RETURNING view_count, first_viewed_at, last_viewed_at",
-                (at, at, guarantee_number),
-            ).fetchall()
-        if not rows:
+    def record_first_view(self, guarantee_number: str, at: str) -> FirstView:
+        """Set the first view only where there is none yet; otherwise say which moment is kept."""
+        with self._guard("record_first_view") as conn:
+            cur = conn.execute("UPDATE certificates SET first_viewed_at = ? "
+                               "WHERE guarantee_number = ? AND first_viewed_at IS NULL", (at, guarantee_number))
+            if cur.rowcount == 1:
+                return FirstView(at, recorded_now=True)
+            row = conn.execute("SELECT first_viewed_at FROM certificates WHERE guarantee_number = ?",
+                               (guarantee_number,)).fetchone()
+        if row is None or row[0] is None:
             raise StoreUnavailable("sqlite: certificate disappeared during the lookup")
-        return ViewRecord(*rows[0])
+        return FirstView(row[0], recorded_now=False)
 
     def record_failure(self, guarantee_number: str, client_subject: str, windows: Windows, now: float) -> None:
         upsert = ("INSERT INTO failure_counters (scope, subject, window_start, failures, expires_at) "

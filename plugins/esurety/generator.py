@@ -61,6 +61,9 @@ class ESuretyGenerator(Generator):
         super().__init__(*args, **kwargs)
         self.env.filters.update(views.JINJA_FILTERS)
         self.data: Dataset | None = None
+        #: Slugs whose guidance page this (incremental) build kept because nothing it is made from
+        #: changed; extra outputs made from a guidance file alone may keep theirs too. Empty in make build.
+        self.unchanged_guidance: frozenset[str] = frozenset()
 
     @property
     def root(self) -> Path:
@@ -69,8 +72,8 @@ class ESuretyGenerator(Generator):
     def generate_context(self) -> None:
         self.today = build_date(self.settings)
         # make serve (incremental) reuses files validated by its earlier builds; make build never does
-        self.data = (incremental.load_cached(load_dataset, self.root) if incremental.enabled(self.settings)
-                     else load_dataset(self.root))
+        cache = incremental.file_cache(self.root) if incremental.enabled(self.settings) else None
+        self.data = load_dataset(self.root, cache=cache)
         self.env.globals.update(views.jinja_globals(self.data, self.today))
         self.env.globals.update(extra_template_globals())
         self.context["esurety"] = self.data
@@ -87,10 +90,12 @@ class ESuretyGenerator(Generator):
         # (plugins/esurety/incremental.py); make build renders every page.
         ledger = incremental.ledger(self.root) if incremental.enabled(self.settings) else None
         shared = incremental.shared_digest(self.settings, data, self.today) if ledger else ""
+        kept = set()
         for g in guidance:
             path = f"municipalities/{g.slug}/index.html"
             digest = incremental.page_digest(shared, g) if ledger else ""
             if ledger and ledger.unchanged(self.output_path, path, digest):
+                kept.add(g.slug)
                 continue
             writer.write_file(
                 path, page_tpl, self.context,
@@ -102,6 +107,7 @@ class ESuretyGenerator(Generator):
         if ledger:  # a guidance file was removed: so is its page folder
             for gone in ledger.forget_except({f"municipalities/{g.slug}/index.html" for g in guidance}):
                 shutil.rmtree(Path(self.output_path, gone).parent, ignore_errors=True)
+        self.unchanged_guidance = frozenset(kept)
         writer.write_file(
             "municipalities/index.html", self.get_template("guidance_index"), self.context,
             guidance_list=guidance, url="municipalities/", relative_urls=self.settings["RELATIVE_URLS"],

@@ -7,8 +7,8 @@ the long-running server process (nothing is written to disk, so a new process al
 full build and a stale record can never outlive it):
 
 * :class:`FileCache` — each data file already validated, keyed by its path and the hash of its bytes,
-  so an unchanged file is neither parsed nor validated again. ``dataset.load_dataset`` uses it when
-  given ``cache=``; cross-file checks still run on every build.
+  so an unchanged file is neither parsed nor validated again (``dataset.load_dataset(root, cache=…)``);
+  the cross-file checks still run on every build.
 * :class:`PageLedger` — for each guidance page written, the digest of everything it is made from and
   the size and modification time of the file written. A page is skipped only when the digest is the
   same *and* the file on disk is still the one written, so a page from an aborted build is redone.
@@ -23,7 +23,6 @@ anything else on a guidance page must add it to :func:`shared_digest`, or previe
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import logging
 import os
@@ -33,8 +32,8 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FileCache", "PageLedger", "SETTING", "enabled", "file_cache", "ledger", "load_cached",
-           "page_digest", "shared_digest"]
+__all__ = ["FileCache", "PageLedger", "SETTING", "enabled", "file_cache", "ledger", "page_digest",
+           "shared_digest"]
 
 #: The Pelican setting that turns incremental rendering on (scripts/build.py sets it for make serve).
 SETTING = "ESURETY_INCREMENTAL"
@@ -102,17 +101,6 @@ _FILE_CACHES: dict[str, FileCache] = {}
 def file_cache(root: Path) -> FileCache:
     """The file cache of the project at ``root`` in this process."""
     return _FILE_CACHES.setdefault(str(Path(root).resolve()), FileCache())
-
-
-def load_cached(load_dataset: Any, root: Path) -> Any:
-    """``load_dataset(root)`` reusing this process's validated files where the loader accepts a cache.
-
-    Until ``dataset.load_dataset`` takes ``cache=`` (a change proposed to its owner) this is a plain
-    ``load_dataset(root)``; page skipping below works either way.
-    """
-    if "cache" in inspect.signature(load_dataset).parameters:
-        return load_dataset(root, cache=file_cache(root))
-    return load_dataset(root)
 
 
 # --- rendered pages ----------------------------------------------------------------------------

@@ -3,7 +3,13 @@
 Everything runs against what a person would meet: the site as ``scripts.build`` writes it (with a fixed
 build date), served by ``scripts.devserver`` with the same security headers as the deployment, and the
 lookup answering from demo certificates in a throwaway SQLite store. Chromium is Debian's own
-(/usr/bin/chromium); nothing is downloaded.
+(/usr/bin/chromium); axe-core and vnu.jar come from node_modules (``make node``); nothing is downloaded.
+
+    make test                                   # everything, after `npm ci`
+    .venv/bin/python -m pytest tests/browser    # only these
+    .venv/bin/python -m pytest -m "not browser" # everything else
+
+Screenshots, PDFs (and PNGs of them), the vnu report and the servers' logs: test-artifacts/browser/.
 """
 
 from __future__ import annotations
@@ -80,6 +86,15 @@ def browser(playwright_session: Playwright) -> Iterator[Browser]:
     b = playwright_session.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
     yield b
     b.close()
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _tidy_artifacts() -> Iterator[None]:
+    """Leave only folders with something to look at (most tests save no picture when they pass)."""
+    yield
+    for d in sorted(ARTIFACTS.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if d.is_dir() and not any(d.iterdir()):
+            d.rmdir()
 
 
 @pytest.fixture(scope="session")

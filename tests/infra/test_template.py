@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -96,44 +95,86 @@ def test_bucket_is_private_and_read_only_through_the_distribution(template: dict
     assert site_oac["OriginAccessControlOriginType"] == "s3"
 
 
-def test_api_goes_to_the_function_url_behind_a_lambda_oac(template: dict[str, Any]) -> None:
-    url = only(template, "AWS::Lambda::Url")
-    assert url["AuthType"] == "AWS_IAM"
-    assert url["TargetFunctionArn"] == {"Fn::GetAtt": ["VerifyFunction", "Arn"]}
+def test_api_goes_through_an_http_api_to_the_function(template: dict[str, Any]) -> None:
+    """CloudFront → HTTP API (payload 2.0) → the function: a plain form POST needs no signature."""
+    assert not resources_of_type(template, "AWS::Lambda::Url"), "the function URL is gone"
+    oacs = [r["Properties"]["OriginAccessControlConfig"]
+            for r in resources_of_type(template, "AWS::CloudFront::OriginAccessControl").values()]
+    assert [o["OriginAccessControlOriginType"] for o in oacs] == ["s3"], "only the bucket has an OAC"
+
+    api = only(template, "AWS::ApiGatewayV2::Api")
+    assert api["ProtocolType"] == "HTTP"
+    integration = only(template, "AWS::ApiGatewayV2::Integration")
+    assert integration["IntegrationType"] == "AWS_PROXY"
+    assert integration["PayloadFormatVersion"] == "2.0"
+    assert integration["IntegrationUri"] == {"Fn::GetAtt": ["VerifyFunction", "Arn"]}
+    assert "CredentialsArn" not in integration  # invoked through the function's resource policy only
+    route = only(template, "AWS::ApiGatewayV2::Route")
+    assert route["RouteKey"].split() == ["ANY", "/api/verify"]
+    assert route["Target"] == {"Fn::Sub": "integrations/${VerifyIntegration}"}
 
     behaviour = api_behaviour(template)
-    origins = distribution_config(template)["Origins"]
-    origin = next(o for o in origins if o["Id"] == behaviour["TargetOriginId"])
-    assert origin["DomainName"] == {
-        "Fn::Select": [2, {"Fn::Split": ["/", {"Fn::GetAtt": ["VerifyFunctionUrl", "FunctionUrl"]}]}]
-    }
+    origin = next(o for o in distribution_config(template)["Origins"] if o["Id"] == behaviour["TargetOriginId"])
+    assert origin["DomainName"] == {"Fn::Select": [2, {"Fn::Split": ["/", {"Fn::GetAtt": ["VerifyApi", "ApiEndpoint"]}]}]}
+    assert "OriginAccessControlId" not in origin
     assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
-    oac_name = origin["OriginAccessControlId"]["Fn::GetAtt"][0]
-    oac = template["Resources"][oac_name]["Properties"]["OriginAccessControlConfig"]
-    assert (oac["OriginAccessControlOriginType"], oac["SigningBehavior"]) == ("lambda", "always")
     assert "POST" in behaviour["AllowedMethods"]
     assert behaviour["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CachingDisabled
 
+
+def test_only_this_api_may_invoke_the_function(template: dict[str, Any]) -> None:
     permissions = [p["Properties"] for p in resources_of_type(template, "AWS::Lambda::Permission").values()]
-    assert {p["Action"] for p in permissions} == {"lambda:InvokeFunctionUrl", "lambda:InvokeFunction"}
-    for permission in permissions:
-        assert permission["Principal"] == "cloudfront.amazonaws.com"
-        assert "distribution/${Distribution}" in permission["SourceArn"]["Fn::Sub"]
-    invoke = next(p for p in permissions if p["Action"] == "lambda:InvokeFunction")
-    assert invoke["InvokedViaFunctionUrl"] is True
+    assert len(permissions) == 1
+    (permission,) = permissions
+    assert permission["FunctionName"] == {"Ref": "VerifyFunction"}
+    assert (permission["Action"], permission["Principal"]) == ("lambda:InvokeFunction", "apigateway.amazonaws.com")
+    source = permission["SourceArn"]["Fn::Sub"]
+    assert source.startswith("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${VerifyApi}/")
+    assert source.endswith("/api/verify")
+    integrations = resources_of_type(template, "AWS::ApiGatewayV2::Integration")
+    assert [i["Properties"]["IntegrationUri"] for i in integrations.values()] == \
+        [{"Fn::GetAtt": ["VerifyFunction", "Arn"]}]
 
 
-def test_viewer_address_reaches_the_function_and_host_does_not(template: dict[str, Any]) -> None:
-    """The per-address limit needs CloudFront-Viewer-Address; a function URL refuses a foreign Host."""
-    policy_name = api_behaviour(template)["OriginRequestPolicyId"]["Ref"]
-    config = template["Resources"][policy_name]["Properties"]["OriginRequestPolicyConfig"]
-    headers = config["HeadersConfig"]
-    assert headers["HeaderBehavior"] == "whitelist"
-    names = {h.lower() for h in headers["Headers"]}
-    assert "cloudfront-viewer-address" in names
-    assert "host" not in names
-    # CloudFront uses the viewer's x-amz-content-sha256 itself when signing for an OAC Lambda origin.
-    assert "x-amz-content-sha256" not in names
+def test_api_stage_throttles_every_caller(template: dict[str, Any]) -> None:
+    stage = only(template, "AWS::ApiGatewayV2::Stage")
+    assert (stage["StageName"], stage["AutoDeploy"]) == ("$default", True)
+    settings = stage["DefaultRouteSettings"]
+    assert settings["ThrottlingRateLimit"] == {"Ref": "ApiRateLimit"}
+    assert settings["ThrottlingBurstLimit"] == {"Ref": "ApiBurstLimit"}
+    params = template["Parameters"]
+    assert 0 < params["ApiRateLimit"]["Default"] <= params["ApiBurstLimit"]["Default"]
+
+
+def _origin_secret_reference(value: Any) -> list[Any]:
+    """The two branches of the !If that picks the secret's current or a named version."""
+    condition, with_version, current = value["Fn::If"]
+    assert condition == "HasOriginSecretVersion"
+    return [with_version, current]
+
+
+def test_origin_secret_is_generated_and_wired_into_both_places(template: dict[str, Any]) -> None:
+    """One secret, referenced identically by CloudFront's origin header and the function's environment."""
+    from lambda_verify.origin import HEADER
+
+    secrets = resources_of_type(template, "AWS::SecretsManager::Secret")
+    assert list(secrets) == ["OriginVerifySecret"]
+    generated = secrets["OriginVerifySecret"]["Properties"]["GenerateSecretString"]
+    assert generated["PasswordLength"] >= 32 and generated["ExcludePunctuation"] is True
+    assert "SecretString" not in secrets["OriginVerifySecret"]["Properties"]  # never written in the template
+
+    origin = next(o for o in distribution_config(template)["Origins"] if o["Id"] == "verify")
+    (header,) = origin["OriginCustomHeaders"]
+    assert header["HeaderName"].lower() == HEADER
+    in_cloudfront = _origin_secret_reference(header["HeaderValue"])
+    env = template["Resources"]["VerifyFunction"]["Properties"]["Environment"]["Variables"]
+    in_function = _origin_secret_reference(env["ORIGIN_VERIFY_SECRET"])
+    assert in_cloudfront == in_function
+    assert in_function == [
+        {"Fn::Sub": "{{resolve:secretsmanager:${OriginVerifySecret}:SecretString:::${OriginSecretVersion}}}"},
+        {"Fn::Sub": "{{resolve:secretsmanager:${OriginVerifySecret}:SecretString}}"},
+    ]
+    assert template["Parameters"]["OriginSecretVersion"]["Default"] == ""
 
 
 def test_pretty_urls_are_rewritten_to_index_html(template: dict[str, Any]) -> None:
@@ -195,6 +236,9 @@ def test_function_role_is_least_privilege(template: dict[str, Any]) -> None:
         assert statement["Resource"] != "*"
     table_actions = {a for s in statements for a in s["Action"] if a.startswith("dynamodb:")}
     assert not table_actions & {"dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    # Logs and the table, nothing else: the origin secret comes in the environment, not from Secrets Manager.
+    services = {a.split(":")[0] for s in statements for a in s["Action"]}
+    assert services == {"logs", "dynamodb"}
 
 
 def _store_calls() -> set[str]:
@@ -283,13 +327,13 @@ def test_real_bundle_imports_the_handler(tmp_path: Path) -> None:
     assert loaded.stdout.strip() == "True", loaded.stderr
 
 
-def test_lookup_page_signs_its_body(template: dict[str, Any]) -> None:
-    """A Lambda OAC refuses a POST without x-amz-content-sha256: the page must send the body's SHA-256."""
+def test_lookup_page_sends_a_plain_post(template: dict[str, Any]) -> None:
+    """Behind the HTTP API nothing checks a body hash: the page's request is the form's request."""
     if not LOOKUP_SCRIPT.exists():
         pytest.skip("theme/static/js/lookup.js is not written yet")
     script = LOOKUP_SCRIPT.read_text(encoding="utf-8")
-    assert re.search(r"""["']x-amz-content-sha256["']\s*:""", script)
-    assert re.search(r"""crypto\.subtle\.digest\(\s*["']SHA-256["']""", script)
+    assert "x-amz-content-sha256" not in script and "crypto.subtle" not in script
+    assert not resources_of_type(template, "AWS::Lambda::Url")
 
 
 def test_handler_named_in_the_template_exists(template: dict[str, Any]) -> None:

@@ -1,11 +1,12 @@
 """The local server: static files with the deployment's headers, /api/* through the real handler as a
-payload 2.0 event, CloudFront's viewer header never taken from a client."""
+payload 2.0 event, CloudFront's headers (viewer address, origin secret) never taken from a client, and
+the audit log written to a file as JSON lines."""
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import json
+import logging
 import threading
 import urllib.error
 import urllib.parse
@@ -110,14 +111,78 @@ def test_form_post_reaches_the_handler_and_returns_the_certificate(server: Serve
     assert "保証証書（前払金保証）" in page.decode()
 
 
-def test_json_post_with_the_body_hash_the_page_sends(server: Server) -> None:
+def test_json_post_as_the_page_sends_it(server: Server) -> None:
+    """A plain JSON POST, no signature or body hash: what lookup.js sends, and what CloudFront passes on."""
     body = json.dumps({"guarantee_number": NUMBER, "access_key": KEY}).encode()
-    good = {"Content-Type": "application/json", "Accept": "application/json",
-            "x-amz-content-sha256": hashlib.sha256(body).hexdigest()}
-    code, _, answer = server.request("/api/verify", data=body, headers=good)
+    code, _, answer = server.request("/api/verify", data=body,
+                                     headers={"Content-Type": "application/json", "Accept": "application/json"})
     assert code == 200 and json.loads(answer)["status"] == "shown"
-    bad = dict(good, **{"x-amz-content-sha256": hashlib.sha256(b"other").hexdigest()})
-    assert server.request("/api/verify", data=body, headers=bad)[0] == 403
+
+
+def test_origin_secret_is_added_like_cloudfront_does(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ORIGIN_VERIFY_SECRET the server plays CloudFront: it sends the secret, a client's value never counts."""
+    monkeypatch.setenv("ORIGIN_VERIFY_SECRET", "local-origin-secret")
+    handler_module.reset()  # the function reads its settings once
+    seen: list[dict[str, Any]] = []
+    real = handler_module.handler
+
+    def spy(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        seen.append(event)
+        return real(event, context)
+
+    monkeypatch.setattr(handler_module, "handler", spy)
+    body = urllib.parse.urlencode({"guarantee_number": NUMBER, "access_key": KEY}).encode()
+    code, _, page = server.request("/api/verify", data=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "X-Origin-Verify": "guessed"})
+    assert code == 200 and "保証証書（前払金保証）" in page.decode()
+    assert seen[0]["headers"]["x-origin-verify"] == "local-origin-secret"
+    # Past the server (as past CloudFront, straight to the API) the function refuses the request.
+    direct = dict(seen[0], headers={k: v for k, v in seen[0]["headers"].items() if k != "x-origin-verify"})
+    assert real(direct, None)["statusCode"] == 403
+
+
+def test_client_sent_origin_header_is_dropped(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[dict[str, Any]] = []
+    real = handler_module.handler
+    monkeypatch.delenv("ORIGIN_VERIFY_SECRET", raising=False)
+
+    def spy(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        seen.append(event)
+        return real(event, context)
+
+    monkeypatch.setattr(handler_module, "handler", spy)
+    server.request("/api/verify", data=b"{}", headers={"Content-Type": "application/json", "X-Origin-Verify": "x"})
+    assert "x-origin-verify" not in seen[0]["headers"]
+
+
+def test_audit_lines_go_to_the_audit_file(server: Server, tmp_path: Path) -> None:
+    """One JSON line per lookup in the file, with outcome and number: the local record of views."""
+    path = tmp_path / "var" / "audit.log"
+    file_handler = devserver.log_audit_to_file(path)
+    try:
+        body = json.dumps({"guarantee_number": NUMBER, "access_key": KEY}).encode()
+        for _ in range(2):
+            assert server.request("/api/verify", data=body, headers={"Content-Type": "application/json"})[0] == 200
+        wrong = json.dumps({"guarantee_number": NUMBER, "access_key": "WRONGKEY2345"}).encode()
+        assert server.request("/api/verify", data=wrong, headers={"Content-Type": "application/json"})[0] == 400
+    finally:
+        logging.getLogger("lambda_verify.audit").removeHandler(file_handler)
+        file_handler.close()
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [(x["outcome"], x["guarantee_number"]) for x in lines] == [("shown", NUMBER), ("shown", NUMBER),
+                                                                      ("no_match", NUMBER)]
+    assert KEY not in path.read_text(encoding="utf-8")
+
+
+def test_audit_file_sits_beside_the_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("CERTIFICATES_TABLE", raising=False)
+    monkeypatch.delenv("VERIFY_AUDIT_LOG", raising=False)
+    monkeypatch.setenv("VERIFY_DB", str(tmp_path / "store" / "verify.sqlite3"))
+    assert devserver.audit_log_path() == tmp_path / "store" / "audit.log"
+    monkeypatch.delenv("VERIFY_DB")
+    assert devserver.audit_log_path() == devserver.ROOT / "var" / "audit.log"
+    monkeypatch.setenv("VERIFY_AUDIT_LOG", str(tmp_path / "elsewhere.log"))
+    assert devserver.audit_log_path() == tmp_path / "elsewhere.log"
 
 
 def test_client_cannot_set_the_viewer_address(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -47,7 +47,7 @@ def test_locked_sqlite_file_answers_503(tmp_path: Path, clock: FakeClock, key: s
         holder.execute("ROLLBACK")
         holder.close()
         store.close()
-    assert SqliteStore(db).get(NUMBER).view_count == 0  # nothing was shown, so nothing was counted
+    assert SqliteStore(db).get(NUMBER).first_viewed_at is None  # nothing was shown, so nothing was recorded
 
 
 def test_unopenable_sqlite_file_answers_503(tmp_path: Path, clock: FakeClock) -> None:
@@ -66,7 +66,7 @@ def test_dynamodb_throttling_on_read_answers_503(dynamodb_store: DynamoDbStore, 
         assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
 
 
-def test_dynamodb_throttling_on_the_view_write_answers_503(dynamodb_store: DynamoDbStore, clock: FakeClock) -> None:
+def test_dynamodb_throttling_on_the_first_view_write_answers_503(dynamodb_store: DynamoDbStore, clock: FakeClock) -> None:
     put_certificate(dynamodb_store, certificate_doc(), KEY)
     app = make_app(dynamodb_store, clock)
     real = dynamodb_store.client.batch_get_item(RequestItems={dynamodb_store.table: {"Keys": [
@@ -75,6 +75,23 @@ def test_dynamodb_throttling_on_the_view_write_answers_503(dynamodb_store: Dynam
         stub.add_response("batch_get_item", {"Responses": real["Responses"], "UnprocessedKeys": {}})
         stub.add_client_error("update_item", service_error_code="ThrottlingException", http_status_code=400)
         assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+
+
+def test_dynamodb_first_view_race_is_not_an_error(dynamodb_store: DynamoDbStore, clock: FakeClock) -> None:
+    """Two first lookups at once: the one whose condition fails shows the moment the other one kept."""
+    put_certificate(dynamodb_store, certificate_doc(), KEY)
+    app = make_app(dynamodb_store, clock)
+    real = dynamodb_store.client.batch_get_item(RequestItems={dynamodb_store.table: {"Keys": [
+        {"pk": {"S": f"cert#{NUMBER}"}, "sk": {"S": "certificate"}}]}})
+    kept = {"pk": {"S": f"cert#{NUMBER}"}, "sk": {"S": "certificate"}, "first_viewed_at": {"S": "2026-09-21T14:20:59Z"}}
+    with Stubber(dynamodb_store.client) as stub:
+        stub.add_response("batch_get_item", {"Responses": real["Responses"], "UnprocessedKeys": {}})
+        stub.add_client_error("update_item", service_error_code="ConditionalCheckFailedException",
+                              http_status_code=400, modeled_fields={"Item": kept})
+        result = app(json_event({"guarantee_number": NUMBER, "access_key": KEY}))
+    assert result["statusCode"] == 200
+    view = body_json(result)["view"]
+    assert view == {"first_viewed_at": "2026-09-21T23:20:59+09:00", "first_view": False}
 
 
 def test_dynamodb_keys_left_unprocessed_answer_503(dynamodb_store: DynamoDbStore, clock: FakeClock) -> None:

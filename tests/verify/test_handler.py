@@ -1,5 +1,6 @@
 """The handler over both stores: JSON and form lookups, base64 bodies, the identical-answer rule, the
-view record, the audit log, and every request it must refuse with a short 4xx."""
+first view (one conditional write, then read-only lookups), the audit log as the record of views,
+and every request it must refuse with a short 4xx."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ def test_json_lookup_shows_the_certificate(lookup: Any) -> None:
     assert cert["certificate_type"] == "advance_payment"
     assert [v["seq"] for v in cert["versions"]] == [0, 1]
     assert "<article" in data["html"] and "保証証書（前払金保証）" in data["html"]
-    assert data["view"]["view_count"] == 1
+    assert data["view"]["first_view"] is True
+    assert "電子証書の到達日時（初回閲覧）" in data["html"] and "回目" not in data["html"]
     assert KEY not in result["body"]
 
 
@@ -143,16 +145,41 @@ def test_success_is_not_slowed_down(app: App, clock: FakeClock) -> None:
     assert clock.slept == []
 
 
-def test_first_view_is_recorded_once_and_views_are_counted(app: App, store: Any, clock: FakeClock) -> None:
+def test_first_view_is_recorded_once_and_later_lookups_only_read(app: App, store: Any, clock: FakeClock,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    writes: list[tuple[str, str]] = []
+    record_first_view = store.record_first_view
+
+    def spy(number: str, at: str) -> Any:
+        writes.append((number, at))
+        return record_first_view(number, at)
+
+    monkeypatch.setattr(store, "record_first_view", spy)
     first = body_json(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
     clock.advance(3600)
     second = body_json(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
-    assert first["view"]["first_viewed_at"] == second["view"]["first_viewed_at"]
-    assert (first["view"]["view_count"], second["view"]["view_count"]) == (1, 2)
-    stored = store.get(NUMBER)
-    assert stored.view_count == 2
-    assert stored.first_viewed_at < stored.last_viewed_at
+    assert first["view"]["first_viewed_at"] == second["view"]["first_viewed_at"] == "2026-09-21T23:21:00+09:00"
+    assert (first["view"]["first_view"], second["view"]["first_view"]) == (True, False)
+    assert "今回の照会" in first["html"] and "今回の照会" not in second["html"]
+    assert writes == [(NUMBER, "2026-09-21T14:21:00Z")]  # one write, on the first view only
+    assert store.get(NUMBER).first_viewed_at == "2026-09-21T14:21:00Z"
     assert store.get(EJCS_NUMBER).first_viewed_at is None  # a failed or no lookup records nothing
+
+
+def test_a_repeated_lookup_on_dynamodb_is_one_batch_get(dynamodb_store: Any, clock: FakeClock) -> None:
+    """The usual successful lookup costs the read alone: no UpdateItem once the first view is kept."""
+    put_certificate(dynamodb_store, certificate_doc(), KEY)
+    app = make_app(dynamodb_store, clock)
+    calls: list[str] = []
+    dynamodb_store.client.meta.events.register("before-call.dynamodb.*",
+                                               lambda model, **kw: calls.append(model.name))
+    lookup = json_event({"guarantee_number": NUMBER, "access_key": KEY})
+    assert app(lookup)["statusCode"] == 200
+    assert calls == ["BatchGetItem", "UpdateItem"]
+    calls.clear()
+    for _ in range(3):
+        assert app(lookup)["statusCode"] == 200
+    assert calls == ["BatchGetItem"] * 3
 
 
 def test_key_is_never_stored_in_clear(app: App, store: Any) -> None:
@@ -169,11 +196,31 @@ def test_audit_log_keeps_neither_key_nor_full_address(app: App, caplog: pytest.L
     audit = [json.loads(r.getMessage()) for r in caplog.records if r.name == "lambda_verify.audit"]
     assert [a["outcome"] for a in audit] == ["shown", "no_match", "no_match"]
     assert audit[0]["first_view"] is True and audit[0]["version"] == 1
+    assert "view_count" not in audit[0]
     assert [a.get("known_number") for a in audit[1:]] == [True, False]
     assert {a["client_network"] for a in audit} == {"203.0.113.0/24"}
     everything = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (KEY, "WRONGKEY2345", "203.0.113.77", "198.51.100.7"):
         assert secret not in everything
+
+
+def test_views_are_counted_from_the_audit_log(app: App, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    """Every success line names the number and the outcome, so counting lines counts views."""
+    caplog.set_level(logging.INFO, logger="lambda_verify.audit")
+    for number, key in ((NUMBER, KEY), (NUMBER, KEY), (EJCS_NUMBER, EJCS_KEY), (NUMBER, "WRONGKEY2345"),
+                        (NUMBER, KEY)):
+        app(json_event({"guarantee_number": number, "access_key": key}))
+        clock.advance(60)
+    records = [r for r in caplog.records if r.name == "lambda_verify.audit"]
+    lines = [json.loads(r.getMessage()) for r in records]
+    views: dict[str, int] = {}
+    for line in lines:
+        if line["outcome"] == "shown":
+            views[line["guarantee_number"]] = views.get(line["guarantee_number"], 0) + 1
+    assert views == {NUMBER: 3, EJCS_NUMBER: 1}
+    assert [line["first_view"] for line in lines if line["outcome"] == "shown"] == [True, False, True, False]
+    # The same entry rides on the record for Lambda's JSON log format (Logs Insights: audit.outcome).
+    assert [r.audit for r in records] == lines
 
 
 def test_every_answer_carries_the_security_headers_and_no_store(lookup: Any) -> None:

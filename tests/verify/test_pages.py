@@ -9,10 +9,18 @@ from html.parser import HTMLParser
 from typing import Any
 
 import jinja2
+import pytest
 
+from lambda_verify.documents import encode_json, prepare
 from lambda_verify.model import Certificate
-from lambda_verify.rendering import render_certificate_fragment, render_certificate_page, render_message_page
-from lambda_verify.stores.base import ViewRecord
+from lambda_verify.rendering import (
+    certificate_fragment,
+    certificate_page,
+    render_certificate_fragment,
+    render_certificate_page,
+    render_message_page,
+)
+from lambda_verify.stores.base import FirstView
 
 from .support import ROOT, T0, certificate_doc
 
@@ -55,7 +63,7 @@ def assert_no_inline_code(html: str) -> None:
         assert not [a for a in attrs if a.startswith("on")], (tag, attrs)
 
 
-VIEW = ViewRecord(3, "2026-11-20T00:30:00Z", "2026-11-20T05:00:00Z")
+VIEW = FirstView("2026-11-20T00:30:00Z")
 
 
 def test_certificate_page_shows_what_the_paper_certificate_shows() -> None:
@@ -68,11 +76,35 @@ def test_certificate_page_shows_what_the_paper_certificate_shows() -> None:
                  "テスト市長", "48,000,000 円", "120,000,000 円", "令和8年4月10日 </time>", "令和9年6月30日",
                  "工期", "テスト道路改良工事", "テスト銀行 本店", "証書発行日", "令和8年9月1日",
                  "西日本建設業保証株式会社", "取扱支店 大阪支店", "TEL 06-6543-2711", "新規", "現在の内容",
-                 "保証金額、請負金額、保証期間、工期", "照会日時", "（日本時間）", "閲覧 3 回目"):
+                 "保証金額、請負金額、保証期間、工期", "照会日時", "（日本時間）", "電子証書の到達日時（初回閲覧）",
+                 '<time datetime="2026-11-20T09:30:00+09:00">令和8年11月20日 09:30</time>'):
         assert text.replace(" </time>", "</time>") in html, text
     assert '<html lang="ja">' in html and 'name="viewport"' in html
     assert 'href="/theme/css/certificate.css"' in html
     assert_no_inline_code(html)
+
+
+def test_first_view_replaces_the_view_count() -> None:
+    cert = Certificate.from_dict(certificate_doc())
+    later = render_certificate_fragment(cert, T0, VIEW)
+    first = render_certificate_fragment(cert, T0, FirstView("2026-11-20T00:30:00Z", recorded_now=True))
+    assert "回目" not in later and "今回の照会" not in later
+    assert "電子証書の到達日時（初回閲覧）" in first and "今回の照会" in first
+
+
+@pytest.mark.parametrize("doc", [certificate_doc(), certificate_doc(demo=True, cancellation={"on": "2026-10-15",
+                                                                                            "reason": "<b>解除</b>"})])
+def test_cached_rendering_equals_rendering_in_one_go(doc: dict[str, Any]) -> None:
+    """The per-document cache (documents.py) must not change a byte of what is sent."""
+    cert = Certificate.from_dict(doc)
+    prepared = prepare(encode_json(cert.to_dict()))
+    for moment, view in ((T0, VIEW), (T0 + 3600, FirstView("2026-11-21T00:00:00Z", True))):
+        assert certificate_fragment(prepared, moment, view) == render_certificate_fragment(cert, moment, view)
+        assert certificate_page(prepared, moment, view, static_base="/theme", form_action="/api/verify") == \
+            render_certificate_page(cert, moment, view, static_base="/theme", form_action="/api/verify")
+    if doc["cancellation"]:
+        assert "&lt;b&gt;解除&lt;/b&gt;" in certificate_fragment(prepared, T0, VIEW)  # still escaped
+    assert prepared.certificate == cert and prepared.json == encode_json(cert.to_dict())
 
 
 def test_lookup_time_is_japan_time() -> None:
@@ -170,7 +202,8 @@ def test_lookup_markdown_page_metadata() -> None:
 def test_script_fills_from_the_fragment_and_removes_it() -> None:
     js = (THEME / "static" / "js" / "lookup.js").read_text(encoding="utf-8")
     assert "location.hash" in js and "history.replaceState" in js
-    assert "x-amz-content-sha256" in js and "crypto.subtle.digest" in js
+    # The HTTP API takes an unsigned POST: nothing to hash (the plain form post works the same way).
+    assert "x-amz-content-sha256" not in js and "crypto.subtle" not in js
     assert "innerHTML" not in js and "eval(" not in js and "document.write" not in js
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from lambda_verify.limits import Limits
 from lambda_verify.security import HSTS, SECURITY_HEADERS
-from lambda_verify.stores import StoreConflict, open_store
+from lambda_verify.stores import StoreConflict, StoreUnavailable, open_store
 
 from .support import KEY, NUMBER, ROOT, T0, certificate_doc, put_certificate
 
@@ -20,8 +20,8 @@ def test_put_get_and_conflicts(store: Any) -> None:
     assert store.get(NUMBER) is None
     stored = put_certificate(store, certificate_doc(), KEY)
     got = store.get(NUMBER)
-    assert (got.key_hash, got.document, got.revision, got.view_count) == (stored.key_hash, stored.document,
-                                                                          stored.revision, 0)
+    assert (got.key_hash, got.document, got.revision, got.first_viewed_at) == (stored.key_hash, stored.document,
+                                                                               stored.revision, None)
     with pytest.raises(StoreConflict):
         store.put(stored, expected_revision=None)  # already there
     newer = stored._replace(revision="r2", document=stored.document.replace("テスト市長", "テスト町長"))
@@ -31,12 +31,12 @@ def test_put_get_and_conflicts(store: Any) -> None:
     assert store.get(NUMBER).revision == "r2"
 
 
-def test_replacing_keeps_the_view_record(store: Any) -> None:
+def test_replacing_keeps_the_first_view(store: Any) -> None:
     stored = put_certificate(store, certificate_doc(), KEY)
-    store.record_view(NUMBER, "2026-11-20T01:02:03Z")
+    store.record_first_view(NUMBER, "2026-11-20T01:02:03Z")
     store.put(stored._replace(revision="r2"), expected_revision=stored.revision)
     got = store.get(NUMBER)
-    assert (got.view_count, got.first_viewed_at) == (1, "2026-11-20T01:02:03Z")
+    assert (got.revision, got.first_viewed_at) == ("r2", "2026-11-20T01:02:03Z")
 
 
 def test_read_returns_certificate_and_both_counters(store: Any) -> None:
@@ -54,13 +54,20 @@ def test_read_returns_certificate_and_both_counters(store: Any) -> None:
     assert store.read(NUMBER, "client-a", later, T0 + 600).client_failures == 0
 
 
-def test_record_view_keeps_the_first_moment(store: Any) -> None:
+def test_first_view_is_written_once_and_then_kept(store: Any) -> None:
     put_certificate(store, certificate_doc(), KEY)
-    a = store.record_view(NUMBER, "2026-11-20T01:00:00Z")
-    b = store.record_view(NUMBER, "2026-11-20T02:00:00Z")
-    assert (a.view_count, a.first_viewed_at) == (1, "2026-11-20T01:00:00Z")
-    assert b.view_count == 2 and b.first_viewed_at in (None, "2026-11-20T01:00:00Z")
+    a = store.record_first_view(NUMBER, "2026-11-20T01:00:00Z")
+    b = store.record_first_view(NUMBER, "2026-11-20T02:00:00Z")  # a second "first" view lost the race
+    assert a == ("2026-11-20T01:00:00Z", True)
+    assert b == ("2026-11-20T01:00:00Z", False)
     assert store.get(NUMBER).first_viewed_at == "2026-11-20T01:00:00Z"
+    windows = Limits().windows(T0)
+    assert store.read(NUMBER, "client-a", windows, T0).certificate.first_viewed_at == "2026-11-20T01:00:00Z"
+
+
+def test_first_view_of_a_vanished_certificate_is_unavailable(store: Any) -> None:
+    with pytest.raises(StoreUnavailable):
+        store.record_first_view("2099000999", "2026-11-20T01:00:00Z")
 
 
 def test_store_is_chosen_by_environment(tmp_path: Any, dynamodb_env: str) -> None:
