@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from scripts.moto_server import free_port
 
 logger = logging.getLogger(__name__)
 
@@ -153,12 +154,6 @@ def lua_script(pairs: list[tuple[str, str, str]], wrong_every: int) -> str:
     return LUA % {"pairs": table, "wrong_every": wrong_every}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait_for(port: int, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -193,7 +188,7 @@ def run_scenario(scenario: Scenario, work: Path, wrk: str, duration: int = DURAT
     env.pop("CERTIFICATES_TABLE", None)
     subprocess.run([sys.executable, "-m", "scripts.load_certificates", str(DEMO), "--demo", "--quiet",
                     "--no-notices"], cwd=REPO, env=env, check=True)
-    port = _free_port()
+    port = free_port()
     log = (folder / "server.log").open("w", encoding="utf-8")
     server = subprocess.Popen([sys.executable, "-m", "scripts.devserver", "--port", str(port), "--root",
                                str(folder / "site")], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)

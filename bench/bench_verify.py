@@ -32,16 +32,13 @@ import os
 import platform
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +57,7 @@ from lambda_verify.limits import Limits  # noqa: E402
 from lambda_verify.model import Certificate  # noqa: E402
 from lambda_verify.service import LookupService  # noqa: E402
 from lambda_verify.stores.base import CertificateStore, StoredCertificate  # noqa: E402
+from scripts.moto_server import run_moto_server
 
 logger = logging.getLogger(__name__)
 
@@ -91,39 +89,6 @@ def _demo_certificate() -> StoredCertificate:
     document = canonical_document(cert)
     key_hash = hash_key(NUMBER, KEY)
     return StoredCertificate(NUMBER, key_hash, document, revision_of(document, key_hash), True, "2026-11-20T00:00:00Z")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def moto_server() -> Iterator[str]:
-    exe = Path(sys.executable).parent / "moto_server"
-    port = _free_port()
-    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(endpoint + "/moto-api/", timeout=1).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("moto_server did not start") from None
-                time.sleep(0.1)
-        yield endpoint
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 # ---------------------------------------------------------------------- measuring
@@ -423,7 +388,7 @@ def main() -> int:
         store.close()
     saved = {k: os.environ.get(k) for k in (*FAKE_AWS, "AWS_ENDPOINT_URL_DYNAMODB")}
     try:
-        with moto_server() as endpoint:
+        with run_moto_server() as endpoint:
             os.environ.update(FAKE_AWS, AWS_ENDPOINT_URL_DYNAMODB=endpoint)
             from lambda_verify.stores.dynamodb import DynamoDbStore, create_table, make_client
 

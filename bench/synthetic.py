@@ -367,7 +367,7 @@ def markdown_page(doc: dict[str, Any], labels: dict[str, dict[str, str]]) -> str
              f"Summary: {doc['name']}の電子保証: {_date_ja(start['date'])}から。対象案件、対象の保証証書、認証キーの提出方法。",
              "", f"[発注者別の案内](/municipalities/) › {doc.get('prefecture', '')} › {doc['name']}", "",
              f"{doc.get('prefecture', '')} · {labels['orderer_kind'][doc['kind']]} · よみ: {doc['reading']}"
-             f" · 団体コード {doc.get('lg_code', '')}", "",
+             f" · 団体コード {doc.get('lg_code', '')}", "", "運用中（令和8年11月20日時点）", "",
              "## 要点", "",
              f"- 開始日: {_date_ja(start['date'])}{'（試行）' if start['trial'] else ''}",
              f"- 判断する日付: {labels['date_basis'][start['basis']]}が{_date_ja(start['date'])}以降の案件",
@@ -376,7 +376,31 @@ def markdown_page(doc: dict[str, Any], labels: dict[str, dict[str, str]]) -> str
              f"- 対象外: {many('certificate_type', doc['certificates']['excluded'])}",
              f"- 保証事業会社: {many('guarantor', doc['guarantors'])}", "",
              f"資料の文言: 「{start['wording']}」", "", "## 対象案件", "", f"「{doc['scope']['wording']}」", ""]
+    lines += [f"- 種類: {many('project_type', doc['scope']['project_types'])}"]
     lines += [f"- 対象外: {x}" for x in doc["scope"]["exclusions"]]
+    lines += ["", "## 電子保証の対象か確かめる", "",
+              "保証証書の種類: " + "、".join(labels["certificate_type"].values()) + "。案件の種類: "
+              + "、".join(labels["project_type"].values()) + "。契約: 当初契約、変更契約。"
+              f"{labels['date_basis'][start['basis']]}: 日付を入力すると判定します。判定: 電子保証の対象です／"
+              "電子保証の対象外です／資料に記載なし — 発注者に確認してください。結果の欄: 方法、提出先、"
+              "メールアドレス、送付先の確認、URL、件名、提出するもの、印刷、資料の文言、補足。", "",
+              f"{labels['date_basis'][start['basis']]}が{_date_ja(start['date'])}以降の"
+              f"{many('project_type', doc['scope']['project_types'], '・')}の場合", "",
+              "| 保証証書 | 契約 | 電子保証 | 提出方法 | 提出先 | メールアドレス・送付先 | 印刷 |",
+              "|---|---|---|---|---|---|---|"]
+    for cert in doc["certificates"]["covered"]:
+        for stage in ("initial", "change"):
+            sub = next((x for x in doc["submissions"] if cert in x["certificates"]
+                        and stage in x.get("contract_stages", ("initial", "change"))), {})
+            lines.append(f"| {labels['certificate_type'][cert]} | {labels['contract_stage'][stage]} | 対象 | "
+                         f"{many('submission_method', sub.get('methods', []))} | {sub.get('recipient', '—')} | "
+                         f"{sub.get('email', '—')} | {labels['printout_rule'][sub.get('printout', 'unspecified')]} |")
+    lines += ["| 契約保証予約（入札ボンド） | 当初契約・変更契約 | 対象外 | 契約保証予約（入札ボンド）は電子保証の対象になりません。 | — | — | — |",
+              "", "次の場合は扱いが変わります。", "",
+              f"- {labels['date_basis'][start['basis']]}が{_date_ja(start['date'])}より前のため、対象外です。",
+              f"- {labels['date_basis'][start['basis']]}が{_date_ja(start['date'])}より前の案件のため、変更契約も対象外です。",
+              f"- ほかの種類の業務が対象かどうかは、資料に記載がありません（資料に書かれた対象: "
+              f"{many('project_type', doc['scope']['project_types'])}）。発注者にご確認ください。"]
     lines += ["", "## 認証キーの提出方法", ""]
     for sub in doc["submissions"]:
         lines += [f"### {many('certificate_type', sub['certificates'], '・')}", "",

@@ -101,7 +101,7 @@ def prefecture_counts(adopters: views.AdopterView) -> dict[str, int]:
 
 
 def tile_map(adopters: views.AdopterView, prefectures: list[dict[str, str]], site_url: str) -> str:
-    """The tile map; each tile with adopters links to its section of the adopter table.
+    """The tile map; each tile with adopters links to that prefecture's page of the adopter table.
 
     Kept small because it is inline: one shared tile shape (<use>), the count as a <tspan>.
     """
@@ -119,7 +119,8 @@ def tile_map(adopters: views.AdopterView, prefectures: list[dict[str, str]], sit
                 f'<text x="{cx}" y="{y + 19}" fill="{b.text}">{short} '
                 f'<tspan x="{cx}" dy="19" font-size="15" font-weight="700">{n}</tspan></text>')
         if n:  # the link's name starts with its visible text (WCAG 2.5.3), then says what the number is
-            body.append(f'<a href="{escape(site_url)}/adopters/#pref-{code}" aria-label="{short} {n}団体">{tile}</a>')
+            href = f"{site_url}/{views.group_url(f'pref-{code}')}"
+            body.append(f'<a href="{escape(href)}" aria-label="{short} {n}団体">{tile}</a>')
         else:
             body.append(tile)
     body.append("</g>")
@@ -133,7 +134,7 @@ def tile_map(adopters: views.AdopterView, prefectures: list[dict[str, str]], sit
     total = sum(counts.values())
     return _svg(13 * CELL, 10 * CELL, "都道府県別の電子保証の採用団体数",
                 f"47都道府県をタイルで並べた地図。各タイルに都道府県名と採用団体数（合計 {total} 団体）を記し、"
-                "数が多いほど濃い色です。タイルを選ぶと採用団体一覧のその都道府県へ移動します。",
+                "数が多いほど濃い色です。タイルを選ぶとその都道府県の採用団体一覧へ移動します。",
                 body, cls="chart tile-map", ident="tile-map", role="group", font=False)
 
 
@@ -146,7 +147,7 @@ class SeriesPoint:
 
 def adoption_series(adopters: views.AdopterView) -> tuple[list[SeriesPoint], int]:
     """Cumulative adopters by start month (every month from the first to the last), and rows without a month."""
-    months = Counter(r.adopter.start for g in (*adopters.bodies, *adopters.prefectures) for r in g.rows)
+    months = Counter(r.adopter.start for g in adopters.groups for r in g.rows)
     missing = months.pop(None, 0)
     if not months:
         return [], missing
@@ -257,7 +258,7 @@ def write_outputs(generator: Any, writer: Any, data: Any, adopters: views.Adopte
     usage = []
     for i, table in enumerate(data.usage, start=1):
         outfiles.write_text(generator, usage_path(i), usage_chart(table, f"usage-{i}"))
-        usage.append((usage_path(i), table))
+        usage.append((usage_path(i), table, adopters.usage_url(i)))
     points, missing = adoption_series(adopters)
     by_year: dict[str, list[int]] = {}
     for p in points:

@@ -51,6 +51,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("source_title", "出典", "出典の資料名。"),
     Column("confirmed", "確認済み", "資料の読み取りに疑いがなければ true。疑いがあれば false（理由は note）。"),
     Column("note", "備考", "資料の表記、読み取りの注意など。"),
+    # Added after the first release: appended, so that programs reading columns by position keep working.
+    Column("start_label", "開始年月（表示）", "開始年月を和暦と西暦で（例: 令和6年10月 (2024-10)）。開始年月がなければ空。"),
+    Column("group_url", "一覧のページ", "採用団体一覧で、この行が載っているページ（国・独立行政法人等・その他公共的団体・都道府県ごと）の URL。"
+                                    "採用団体一覧の名前での絞り込みは、案内ページがなければこのページへ案内します。"),
 )
 
 
@@ -63,7 +67,7 @@ def records(data: Any, adopters: views.AdopterView, settings: dict[str, Any]) ->
     labels = views.Labels(data.vocabulary)
     sources = data.adopters.sources
     rows = []
-    for group in (*adopters.bodies, *adopters.prefectures):
+    for group in adopters.groups:
         for r in group.rows:
             a = r.adopter
             rows.append({
@@ -84,6 +88,8 @@ def records(data: Any, adopters: views.AdopterView, settings: dict[str, Any]) ->
                 "source_title": sources[a.source].title,
                 "confirmed": a.confirmed,
                 "note": a.note or "",
+                "start_label": views.month_ja(a.start),
+                "group_url": _url(settings, r.group_url),
             })
     return rows
 

@@ -76,7 +76,7 @@ def entries(data: Any, adopters: views.AdopterView, settings: dict[str, Any], *,
     as_of = data.adopters.as_of
     since = _months_before(adopters.today, NEW_MONTHS)
     out = []
-    for group in (*adopters.bodies, *adopters.prefectures):
+    for group in adopters.groups:
         for r in group.rows:
             a = r.adopter
             if a.start is None or (new_only and a.start < since):
@@ -85,8 +85,8 @@ def entries(data: Any, adopters: views.AdopterView, settings: dict[str, Any], *,
             exact = g is not None and g.start_month == a.start
             start_day = g.start.date if exact else dt.date.fromisoformat(f"{a.start}-01")
             updated = max(as_of, start_day) if start_day <= adopters.today else as_of
-            anchor = f"#pref-{r.prefecture_code[:2]}" if a.prefecture else f"#kind-{a.kind}"
-            link = f"{site}/municipalities/{a.page}/" if a.page else f"{site}/adopters/{anchor}"
+            # the guidance page when there is one, else the page of the adopter table that lists the row
+            link = f"{site}/municipalities/{a.page}/" if a.page else f"{site}/{r.group_url}"
             out.append(FeedEntry(a, r.status, _key(a), start_day, exact, updated, link, r.prefecture_code[:2]))
     out.sort(key=lambda e: (e.start_day, e.adopter.name), reverse=True)
     return out
@@ -246,7 +246,7 @@ def write_outputs(generator: Any, writer: Any, data: Any, adopters: views.Adopte
             [e for e in new if e.adopter.prefecture == p["name"]],
             title=f"電子保証の採用団体（{p['name']}、新規・開始予定）", subtitle=subtitle,
             feed_id=f"{tag}feeds/adopters/{code}", self_url=f"{site}/{path}",
-            page_url=f"{site}/adopters/#pref-{code}", tag=tag, **common))
+            page_url=f"{site}/{views.group_url(f'pref-{code}')}", tag=tag, **common))
     stamp = dt.datetime(adopters.today.year, adopters.today.month, adopters.today.day, tzinfo=JST)
     everything = entries(data, adopters, settings, new_only=False)
     outfiles.write_text(generator, ICS_PATH, icalendar(

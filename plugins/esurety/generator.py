@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pelican.generators import Generator
 
-from . import incremental, views
+from . import adopter_pages, incremental, views
 from .dataset import Dataset, load_dataset
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def extra_template_globals() -> dict[str, Any]:
 
 
 class ESuretyGenerator(Generator):
-    """Writes guidance pages, the guidance index and the adopter table."""
+    """Writes guidance pages, the guidance index and the adopter table (plugins/esurety/adopter_pages.py)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,7 +84,7 @@ class ESuretyGenerator(Generator):
         data = self.data
         guidance = sorted(data.guidance, key=lambda g: (g.prefecture or "", g.reading))
         adopters = views.adopter_view(data, self.today)
-        rows_by_page = {r.adopter.page: r for g in adopters.prefectures for r in g.rows if r.adopter.page}
+        rows_by_page = {r.adopter.page: r for g in adopters.groups for r in g.rows if r.adopter.page}
         page_tpl = self.get_template("guidance")
         # make serve rebuilds in place: a page whose inputs did not change is not rendered again
         # (plugins/esurety/incremental.py); make build renders every page.
@@ -113,18 +113,7 @@ class ESuretyGenerator(Generator):
             guidance_list=guidance, url="municipalities/", relative_urls=self.settings["RELATIVE_URLS"],
             page_name="municipalities/index",
         )
-        writer.write_file(
-            "adopters/index.html", self.get_template("adopters"), self.context,
-            adopters=adopters, usage_tables=data.usage, url="adopters/",
-            relative_urls=self.settings["RELATIVE_URLS"], page_name="adopters/index",
-        )
-        by_start = sorted((r for grp in (*adopters.bodies, *adopters.prefectures) for r in grp.rows),
-                          key=lambda r: r.adopter.start or "0000-00", reverse=True)
-        writer.write_file(
-            "adopters/by-start/index.html", self.get_template("adopters_by_start"), self.context,
-            rows=by_start, url="adopters/by-start/", relative_urls=self.settings["RELATIVE_URLS"],
-            page_name="adopters/by-start/index",
-        )
+        adopter_pages.write_pages(self, writer, adopters)
         faq_pages = sorted((p for p in self.context.get("pages", []) if p.slug.startswith("faq/")),
                            key=lambda p: p.slug)
         writer.write_file("faq/index.html", self.get_template("faq_index"), self.context, faq_pages=faq_pages,

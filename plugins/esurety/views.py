@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 import logging
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import kana, model, wareki
@@ -63,33 +63,144 @@ def status_of(start: str | None, today: dt.date) -> str:
     return "active" if start <= f"{today.year:04d}-{today.month:02d}" else "upcoming"
 
 
+#: URL slugs of the groups of bodies that belong to no prefecture (prefectures use ``pref-XX``).
+KIND_SLUGS: dict[str, str] = {"national": "national", "agency": "agency", "public_body": "public-body"}
+#: Where the adopter table lives: an index of groups, one page per group, and the lists by start year.
+ADOPTERS_URL = "adopters/"
+BY_START_URL = "adopters/by-start/"
+
+
+def group_slug(adopter: model.Adopter, prefecture_code: str) -> str:
+    """The page of the adopter table a row is listed on: its kind for bodies, else ``pref-XX``."""
+    if adopter.prefecture is None:
+        return KIND_SLUGS[adopter.kind]
+    return f"pref-{prefecture_code[:2]}"
+
+
+def group_url(slug: str) -> str:
+    """Site-relative URL of a group page (``adopters/pref-44/``)."""
+    return f"{ADOPTERS_URL}{slug}/"
+
+
 @dataclass(frozen=True)
 class AdopterRow:
     adopter: model.Adopter
     status: str
     search_key: str
     prefecture_code: str
+    #: Slug of the group page that lists this row (see :func:`group_slug`).
+    group: str = ""
+
+    @property
+    def group_url(self) -> str:
+        return group_url(self.group)
+
+
+def _status_counts(rows: list[AdopterRow]) -> dict[str, int]:
+    counts = Counter(r.status for r in rows)
+    return {"active": counts.get("active", 0), "upcoming": counts.get("upcoming", 0)}
 
 
 @dataclass(frozen=True)
-class PrefectureGroup:
-    name: str
-    code: str
+class AdopterGroup:
+    """One page of the adopter table. Shared by kind and prefecture groups so that the index, the
+    group pages, the feeds and the charts all take the same slug, title and counts from one place."""
+
     rows: list[AdopterRow]
+
+    @property
+    def slug(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def title(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def url(self) -> str:
+        return group_url(self.slug)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows per status: ``{"active": n, "upcoming": m}``."""
+        return _status_counts(self.rows)
+
+    @property
+    def sortable(self) -> bool:
+        """Whether sorting by start month can change anything (a group of undated bodies gets no button)."""
+        return len({r.adopter.start for r in self.rows if r.adopter.start}) > 1
+
+    @property
+    def source_ids(self) -> list[str]:
+        """The sources the rows cite, in order of first use: each group page lists only its own."""
+        return list(dict.fromkeys(r.adopter.source for r in self.rows))
+
+
+@dataclass(frozen=True)
+class PrefectureGroup(AdopterGroup):
+    name: str = ""
+    code: str = ""
+    #: Usage tables of this prefecture as (1-based index in data/usage, table): shown on its page.
+    usage: tuple[tuple[int, model.UsageTable], ...] = ()
 
     @property
     def anchor(self) -> str:
         return f"pref-{self.code[:2]}"
 
+    @property
+    def slug(self) -> str:
+        return self.anchor
+
+    @property
+    def title(self) -> str:
+        return self.name
+
 
 @dataclass(frozen=True)
-class KindGroup:
-    kind: str
-    rows: list[AdopterRow]
+class KindGroup(AdopterGroup):
+    kind: str = ""
+    label: str = ""
 
     @property
     def anchor(self) -> str:
         return f"kind-{self.kind}"
+
+    @property
+    def slug(self) -> str:
+        return KIND_SLUGS[self.kind]
+
+    @property
+    def title(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True)
+class MonthRows:
+    """The rows that start in one month; they share one status."""
+
+    month: str
+    status: str
+    rows: list[AdopterRow]
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    """One page of the lists by start month: the rows of one start year, newest month first."""
+
+    year: str
+    months: list[MonthRows]
+
+    @property
+    def url(self) -> str:
+        return f"{BY_START_URL}{self.year}/"
+
+    @property
+    def total(self) -> int:
+        return sum(len(m.rows) for m in self.months)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return _status_counts([r for m in self.months for r in m.rows])
 
 
 @dataclass(frozen=True)
@@ -101,37 +212,84 @@ class AdopterView:
     counts_by_kind: dict[str, int]
     counts_by_status: dict[str, int]
     total: int
+    #: Start years, newest first (rows without a start month are in none of them).
+    years: list[YearGroup] = field(default_factory=list)
+    #: Rows without a start month (listed in their groups only).
+    undated: int = 0
+    #: Usage tables (1-based index, table) whose region is no prefecture with adopters: shown on the index.
+    usage_elsewhere: tuple[tuple[int, model.UsageTable], ...] = ()
+
+    @property
+    def groups(self) -> list[AdopterGroup]:
+        """Every group page in the order of the index: bodies by kind, then prefectures in code order."""
+        return [*self.bodies, *self.prefectures]
+
+    def usage_url(self, index: int) -> str:
+        """The page that shows the ``index``-th (1-based) usage table with its numbers."""
+        for p in self.prefectures:
+            if any(i == index for i, _ in p.usage):
+                return p.url
+        return ADOPTERS_URL
+
+
+def _years(rows: list[AdopterRow], today: dt.date) -> list[YearGroup]:
+    """Rows with a start month by year and month, newest first; inside a month, in the order of ``rows``."""
+    by_month: dict[str, list[AdopterRow]] = defaultdict(list)
+    for r in rows:
+        if r.adopter.start:
+            by_month[r.adopter.start].append(r)
+    years: dict[str, list[MonthRows]] = {}
+    for month in sorted(by_month, reverse=True):
+        years.setdefault(month[:4], []).append(MonthRows(month, status_of(month, today), by_month[month]))
+    return [YearGroup(year, months) for year, months in years.items()]
 
 
 def adopter_view(data: Dataset, today: dt.date) -> AdopterView:
-    """Group the adopter rows by kind (national bodies etc.) and by prefecture, in code order."""
+    """Group the adopter rows by kind (national bodies etc.) and by prefecture, in code order; and by start year.
+
+    Everything that lists adopters (the group pages, the lists by start year, feeds, charts, open data)
+    takes its groups, URLs and counts from here, so they cannot disagree.
+    """
     pref_code = {p["name"]: p["code"] for p in data.prefectures}
+    labels = Labels(data.vocabulary)
     rows = []
     for a in data.adopters.adopters:
+        code = pref_code.get(a.prefecture or "", "990000")
         rows.append(AdopterRow(
             adopter=a,
             status=status_of(a.start, today),
             search_key=kana.fold(" ".join(filter(None, (a.name, a.reading, a.prefecture)))),
-            prefecture_code=pref_code.get(a.prefecture or "", "990000"),
+            prefecture_code=code,
+            group=group_slug(a, code),
         ))
-    bodies = [KindGroup(kind, [r for r in rows if r.adopter.kind == kind and r.adopter.prefecture is None])
+    bodies = [KindGroup(rows=[r for r in rows if r.adopter.kind == kind and r.adopter.prefecture is None],
+                        kind=kind, label=labels("orderer_kind", kind))
               for kind in BODY_KINDS]
     by_pref: dict[str, list[AdopterRow]] = defaultdict(list)
     for r in rows:
         if r.adopter.prefecture is not None:
             by_pref[r.adopter.prefecture].append(r)
+    usage_by_region: dict[str, list[tuple[int, model.UsageTable]]] = defaultdict(list)
+    for i, table in enumerate(data.usage, start=1):
+        usage_by_region[table.region].append((i, table))
     groups = []
     for name, items in sorted(by_pref.items(), key=lambda kv: pref_code[kv[0]]):
         items.sort(key=lambda r: (KIND_ORDER[r.adopter.kind], r.adopter.start or "", r.adopter.reading or r.adopter.name))
-        groups.append(PrefectureGroup(name=name, code=pref_code[name], rows=items))
+        groups.append(PrefectureGroup(rows=items, name=name, code=pref_code[name],
+                                      usage=tuple(usage_by_region.pop(name, ()))))
+    bodies = [b for b in bodies if b.rows]
+    in_page_order = [r for g in (*bodies, *groups) for r in g.rows]
     return AdopterView(
         as_of=data.adopters.as_of,
         today=today,
-        bodies=[b for b in bodies if b.rows],
+        bodies=bodies,
         prefectures=groups,
         counts_by_kind=dict(Counter(r.adopter.kind for r in rows)),
         counts_by_status=dict(Counter(r.status for r in rows)),
         total=len(rows),
+        years=_years(in_page_order, today),
+        undated=sum(1 for r in rows if not r.adopter.start),
+        usage_elsewhere=tuple(u for tables in usage_by_region.values() for u in tables),
     )
 
 

@@ -39,7 +39,8 @@ def test_every_generated_page(axe_page: Page, site_dir: Path, server: Server) ->
     assert not failures, "\n".join(f"{p}:\n{v}" for p, v in failures.items())
 
 
-@pytest.mark.parametrize("path", ["/", "/municipalities/taketa/", "/adopters/", "/lookup/"])
+@pytest.mark.parametrize("path", ["/", "/municipalities/taketa/", "/adopters/", "/adopters/pref-41/",
+                                  "/adopters/by-start/2024/", "/lookup/"])
 def test_key_pages_on_a_phone(new_context: NewContext, axe_js: Path, path: str) -> None:
     """Layout rules (e.g. reflow, overlapping targets) can differ at 375 px."""
     page = new_context(bypass_csp=True, **PHONE).new_page()
@@ -49,12 +50,17 @@ def test_key_pages_on_a_phone(new_context: NewContext, axe_js: Path, path: str) 
 
 
 def test_adopters_filtered_and_sorted(axe_page: Page) -> None:
-    """After the script has added its sort buttons and hidden rows, the table is still accessible."""
+    """After the scripts have run: the index with its filter results, a group page sorted by start month."""
     axe_page.goto("/adopters/")
     axe_page.get_by_label("名前・よみで絞り込む").fill("たけた")
-    axe_page.locator("th.sort-start button:visible").first.click()
-    violations = axe_violations(axe_page)
-    assert not violations, format_violations(violations)
+    expect(axe_page.locator("#adopter-results tbody tr").first).to_be_visible()
+    states = {"filtered": axe_violations(axe_page)}
+    axe_page.goto("/adopters/pref-44/")
+    axe_page.locator("th.sort-start button").click()
+    expect(axe_page.locator("th.sort-start")).to_have_attribute("aria-sort", "ascending")
+    states["sorted"] = axe_violations(axe_page)
+    failures = {k: format_violations(v) for k, v in states.items() if v}
+    assert not failures, failures
 
 
 def axe_on_unscripted_dom(new_context: NewContext, html: str) -> list[dict]:
@@ -69,10 +75,11 @@ def axe_on_unscripted_dom(new_context: NewContext, html: str) -> list[dict]:
     return axe_violations(page)
 
 
-def test_adopters_without_javascript(new_context: NewContext, axe_js: Path) -> None:
-    """The no-JS table is what some people (and every crawler) get."""
+@pytest.mark.parametrize("path", ["/adopters/", "/adopters/pref-44/", "/adopters/by-start/2024/"])
+def test_adopters_without_javascript(new_context: NewContext, axe_js: Path, path: str) -> None:
+    """The no-JS index, a group page and a year page are what some people (and every crawler) get."""
     page = new_context(java_script_enabled=False).new_page()
-    page.goto("/adopters/")
+    page.goto(path)
     violations = axe_on_unscripted_dom(new_context, page.content())
     assert not violations, format_violations(violations)
 

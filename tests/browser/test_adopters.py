@@ -1,4 +1,9 @@
-"""The adopter table as people use it: a name typed in kanji or kana, sorting by start month, no JS."""
+"""The adopter table as people use it: a name typed in kanji or kana, sorting by start month, no JS.
+
+The index (/adopters/) lists the groups (国, 独立行政法人等, その他公共的団体, each prefecture) with their
+counts; its filter box searches every row from the open-data JSON. Each group has its own page with the
+full table, sortable by start month; the lists by start month are split by year.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +14,25 @@ from playwright.sync_api import Page, expect
 
 from .support import NewContext
 
+RESULTS = "#adopter-results tbody tr"
 
-def visible_names(page: Page) -> list[str]:
+
+def visible_names(page: Page, rows: str = "table.adopters tbody tr") -> list[str]:
     """Names of the orderers in rows a person can see (the first link or text of each row header)."""
     return page.eval_on_selector_all(
-        "table.adopters tbody tr",
-        """rows => rows.filter(r => r.offsetParent !== null).map(r => {
-               const th = r.querySelector('th');
+        rows,
+        """rows => rows.filter(r => r.offsetParent !== null && r.querySelector('th[scope=row]')).map(r => {
+               const th = r.querySelector('th[scope=row]');
                return (th.querySelector('a') || th).firstChild.textContent.trim();
            })""",
     )
 
 
-def start_months(page: Page) -> list[list[str]]:
-    """data-start of the rows of every table, in the order they are shown (one list per table)."""
+def start_months(page: Page) -> list[str]:
+    """The start month of each row of the group table, in the order shown ('0000-00' for none)."""
     return page.eval_on_selector_all(
-        "table.adopters tbody",
-        "bodies => bodies.map(b => Array.from(b.rows, r => r.getAttribute('data-start')))")
+        "table.adopters tbody tr",
+        "rows => rows.map(r => { const t = r.querySelector('time'); return t ? t.getAttribute('datetime') : '0000-00'; })")
 
 
 @pytest.mark.parametrize("query", ["たけた", "竹田", "タケタ", "ﾀｹﾀ"])
@@ -35,70 +42,123 @@ def test_filter_finds_taketa(page: Page, query: str, artifact_dir: Path) -> None
     box = page.get_by_label("名前・よみで絞り込む")
     expect(box).to_be_visible()
     box.fill(query)
-    names = visible_names(page)
-    assert "竹田市" in names
-    assert len(names) < page.locator("table.adopters tbody tr").count(), "the filter hid nothing"
     expect(page.locator("#adopter-count")).to_contain_text("団体が見つかりました")
+    row = page.locator(RESULTS).filter(has=page.get_by_role("link", name="竹田市", exact=True))
+    expect(row.get_by_role("link")).to_have_attribute("href", "/municipalities/taketa/")
+    assert "竹田市" in visible_names(page, RESULTS)
+    expect(row).to_contain_text("大分県")
+    expect(row).to_contain_text("令和6年10月 (2024-10)")
+    expect(row).to_contain_text("西日本建設業保証")
+    expect(row).to_contain_text("運用中")
     if query == "たけた":
         page.screenshot(path=str(artifact_dir / "filter-taketa.png"), full_page=False)
 
 
-def test_filter_hides_empty_groups_and_clears(page: Page) -> None:
-    """Sections without a hit disappear, and clearing the box brings every row back."""
+def test_filter_links_the_group_page_when_there_is_no_guidance_page(page: Page) -> None:
     page.goto("/adopters/")
-    total = page.locator("table.adopters tbody tr").count()
+    page.get_by_label("名前・よみで絞り込む").fill("かみのせき")
+    link = page.locator(RESULTS).get_by_role("link", name="上関町")
+    expect(link).to_have_attribute("href", "/adopters/pref-35/")
+    link.click()
+    page.wait_for_url("**/adopters/pref-35/")
+    assert "上関町" in visible_names(page)
+
+
+def test_filter_with_no_hit_says_so_and_clears(page: Page) -> None:
+    page.goto("/adopters/")
     box = page.get_by_label("名前・よみで絞り込む")
-    box.fill("竹田")
-    shown_groups = page.locator("section.adopter-group:visible").count()
-    assert 1 <= shown_groups < page.locator("section.adopter-group").count()
-    box.fill("")
-    assert len(visible_names(page)) == total
-
-
-def test_filter_with_no_hit_says_so(page: Page) -> None:
-    page.goto("/adopters/")
-    page.get_by_label("名前・よみで絞り込む").fill("存在しない団体名")
-    assert visible_names(page) == []
+    box.fill("存在しない団体名")
     expect(page.locator("#adopter-count")).to_contain_text("0 団体")
+    expect(page.locator("#adopter-results")).to_be_hidden()
+    box.fill("竹田")
+    expect(page.locator("#adopter-results")).to_be_visible()
+    box.fill("")
+    expect(page.locator("#adopter-results")).to_be_hidden()
+    expect(page.locator("#adopter-count")).to_have_text("")
+
+
+def test_filter_shows_at_most_a_hundred_rows_and_says_so(page: Page) -> None:
+    """A one-letter query matches most rows; the page stays quick and tells how many there are."""
+    page.goto("/adopters/")
+    page.get_by_label("名前・よみで絞り込む").fill("し")
+    count = page.locator("#adopter-count")
+    expect(count).to_contain_text("団体が見つかりました")
+    found = int(count.inner_text().split(" ")[0])
+    assert found > 100, found
+    expect(count).to_contain_text("最初の 100 団体を表示")
+    expect(page.locator(RESULTS)).to_have_count(100)
+
+
+def test_json_is_fetched_only_when_someone_types(page: Page) -> None:
+    """The index stays light: the open data is loaded on the first keystroke, and only once."""
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if r.url.endswith("/adopters/adopters.json") else None)
+    page.goto("/adopters/")
+    page.wait_for_load_state("networkidle")
+    assert fetched == []
+    box = page.get_by_label("名前・よみで絞り込む")
+    box.fill("たけた")
+    expect(page.locator(RESULTS).first).to_be_visible()
+    box.fill("おおいた")
+    expect(page.locator("#adopter-count")).to_contain_text("団体が見つかりました")
+    assert len(fetched) == 1
 
 
 def test_sort_by_start_month(page: Page, artifact_dir: Path) -> None:
-    """The start-month header becomes a button; it sorts every table ascending, then descending."""
-    page.goto("/adopters/")
-    header = page.locator("th.sort-start").first
+    """On a group page the start-month header becomes a button; it sorts ascending, then descending."""
+    page.goto("/adopters/pref-44/")
+    header = page.locator("th.sort-start")
     button = header.get_by_role("button")
     expect(button).to_have_text("開始年月")
+    expect(header).to_have_attribute("aria-sort", "none")
     before = start_months(page)
-    assert any(len(set(t)) > 1 for t in before), "no table has rows with different start months"
+    assert len(set(before)) > 1 and before != sorted(before), before
     button.click()
     expect(header).to_have_attribute("aria-sort", "ascending")
-    assert all(t == sorted(t) for t in start_months(page))
+    assert start_months(page) == sorted(before)
     button.click()
     expect(header).to_have_attribute("aria-sort", "descending")
-    assert all(t == sorted(t, reverse=True) for t in start_months(page))
-    assert sorted(map(sorted, start_months(page))) == sorted(map(sorted, before)), "rows were lost or moved"
+    assert start_months(page) == sorted(before, reverse=True)
+    assert sorted(visible_names(page)) == sorted(set(visible_names(page))), "rows were lost or doubled"
     page.screenshot(path=str(artifact_dir / "sorted-descending.png"))
 
 
 def test_sort_button_works_by_keyboard(page: Page) -> None:
-    page.goto("/adopters/")
-    button = page.locator("th.sort-start").first.get_by_role("button")
+    page.goto("/adopters/pref-44/")
+    button = page.locator("th.sort-start").get_by_role("button")
     button.focus()
     page.keyboard.press("Enter")
-    expect(page.locator("th.sort-start").first).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator("th.sort-start")).to_have_attribute("aria-sort", "ascending")
 
 
-def test_without_javascript_every_row_is_shown(new_context: NewContext, artifact_dir: Path) -> None:
-    """Without JS the filter box stays hidden (it would do nothing) and the whole table is readable."""
+def test_groups_without_start_months_have_no_sort_button(page: Page) -> None:
+    """独立行政法人等 have no start month in the sources: a sort button there would do nothing."""
+    page.goto("/adopters/agency/")
+    assert len(visible_names(page)) > 10
+    expect(page.locator("th.sort-start")).to_have_count(0)
+    expect(page.locator("script[src$='adopters.js']")).to_have_count(0)
+
+
+def test_without_javascript_every_list_is_readable(new_context: NewContext, artifact_dir: Path) -> None:
+    """Without JS: the filter stays hidden (it would do nothing); the groups, their tables and the
+    lists by start year are plain pages and links."""
     page = new_context(java_script_enabled=False).new_page()
     page.goto("/adopters/")
     expect(page.locator("#adopter-filter")).to_be_hidden()
-    rows = page.locator("table.adopters tbody tr")
-    assert rows.count() > 0
-    assert "竹田市" in visible_names(page)
-    assert len(visible_names(page)) == rows.count()
+    groups = page.locator("table.adopter-groups tbody tr")
+    assert groups.count() >= 10
+    expect(groups.filter(has_text="大分県")).to_contain_text("12")
+    page.get_by_role("link", name="大分県", exact=True).click()
+    page.wait_for_url("**/adopters/pref-44/")
+    names = visible_names(page)
+    assert "竹田市" in names and len(names) == page.locator("table.adopters tbody tr").count()
     expect(page.locator("th.sort-start button")).to_have_count(0)
+    page.screenshot(path=str(artifact_dir / "oita-no-js.png"), full_page=True)
     page.get_by_role("link", name="開始年月の順に並べた一覧").click()
     page.wait_for_url("**/adopters/by-start/")
-    (months,) = start_months(page)
-    assert len(set(months)) > 1 and months == sorted(months, reverse=True), "by-start page is newest first"
+    page.get_by_role("link", name="2024年", exact=True).first.click()
+    page.wait_for_url("**/adopters/by-start/2024/")
+    assert "竹田市" in visible_names(page)
+    months = page.eval_on_selector_all("table.adopters th[scope=rowgroup] time",
+                                       "ts => ts.map(t => t.getAttribute('datetime'))")
+    assert len(months) > 1 and months == sorted(months, reverse=True), "a year page is newest first"

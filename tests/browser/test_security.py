@@ -80,8 +80,9 @@ def test_cloudfront_sends_the_same_policy() -> None:
     assert all(csp_directives(f) == csp_directives(local) for f in found), (found, local)
 
 
-@pytest.mark.parametrize("path", ["/", "/municipalities/taketa/", "/adopters/", "/lookup/",
-                                  "/theme/css/site.css", "/theme/js/adopters.js", "/no-such-page/"])
+@pytest.mark.parametrize("path", ["/", "/municipalities/taketa/", "/adopters/", "/adopters/pref-44/", "/lookup/",
+                                  "/theme/css/site.css", "/theme/js/adopters.js", "/theme/js/adopter-filter.js",
+                                  "/no-such-page/"])
 def test_static_responses_carry_the_headers(server: Server, path: str) -> None:
     resp = http(server.url(path))
     assert resp.status in (200, 404), resp.status
@@ -127,8 +128,10 @@ def test_no_csp_violation_in_normal_use(new_context: NewContext, site_dir: Path)
     for p in site_pages(site_dir):
         page.goto(page_url(site_dir, p))
     page.goto("/adopters/")
-    page.get_by_label("名前・よみで絞り込む").fill("たけた")
-    page.locator("th.sort-start button:visible").first.click()
+    page.get_by_label("名前・よみで絞り込む").fill("たけた")  # fetches the open-data JSON (connect-src)
+    expect(page.locator("#adopter-results tbody tr").first).to_be_visible()
+    page.goto("/adopters/pref-44/")
+    page.locator("th.sort-start button").click()
     page.goto("/search/?q=" + "竹田")
     expect(page.locator("#search-results a[href*='/municipalities/taketa/']").first).to_be_visible()
     log = console_of(page)

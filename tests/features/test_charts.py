@@ -45,15 +45,19 @@ def test_tile_map_has_47_tiles_with_names_and_counts(tile_map: ET.Element, datas
     assert tile_map.find(f"{S}title").text and tile_map.find(f"{S}desc").text
 
 
-def test_tiles_link_to_existing_sections_of_the_adopter_table(tile_map: ET.Element, site: Path):
-    adopters_html = (site / "adopters" / "index.html").read_text(encoding="utf-8")
+def test_tiles_link_to_the_prefecture_pages_of_the_adopter_table(tile_map: ET.Element, site: Path, dataset):
+    data, _ = dataset
     links = tile_map.findall(f".//{S}a")
-    assert links
+    with_adopters = {a.prefecture for a in data.adopters.adopters if a.prefecture}
+    assert len(links) == len(with_adopters)
+    names = {p["code"][:2]: p["name"] for p in data.prefectures}
     for a in links:
         href = a.get("href")
-        anchor = re.fullmatch(r".*/adopters/#(pref-\d\d)", href).group(1)
-        assert f'id="{anchor}"' in adopters_html, href
-        assert re.search(r"\d+団体$", a.get("aria-label"))
+        code = re.fullmatch(r"/adopters/pref-(\d\d)/", href).group(1)
+        page = (site / "adopters" / f"pref-{code}" / "index.html").read_text(encoding="utf-8")
+        assert f"<h1>{names[code]}の採用団体</h1>" in page, href
+        count = int(re.search(r"(\d+)団体$", a.get("aria-label")).group(1))
+        assert f"発注者 {count} 団体です" in page, href
 
 
 def test_legend_names_every_shade(tile_map: ET.Element):
@@ -76,8 +80,9 @@ def test_svg_files_are_well_formed_and_shown_with_alt_text(site: Path, charts_ht
             assert any(f"{row.electronic_count:,} / {row.advance_payment_count:,}" in x for x in labels)
     for img in re.findall(r"<img\b[^>]*>", charts_html):
         assert re.search(r'alt="[^"]{10,}"', img), img
-    adopters_html = (site / "adopters" / "index.html").read_text(encoding="utf-8")
-    assert '/adopters/charts/usage-1.svg"' in adopters_html
+    saga_html = (site / "adopters" / "pref-41" / "index.html").read_text(encoding="utf-8")
+    assert '/adopters/charts/usage-1.svg"' in saga_html and 'id="usage-1"' in saga_html
+    assert '<a href="/adopters/pref-41/#usage-1">' in charts_html
 
 
 def test_no_inline_style_in_svg(charts_html: str, site: Path):

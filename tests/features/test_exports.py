@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -51,6 +53,17 @@ def test_csv_row_of_taketa(rows):
     assert row["guarantors"] == "wjcs" and row["guarantor_labels"] == "西日本建設業保証株式会社"
     assert row["page_url"].endswith("/municipalities/taketa/")
     assert row["confirmed"] in ("true", "false") and row["capital"] == "false"
+    assert row["start_label"] == "令和6年10月 (2024-10)"
+    assert row["group_url"].endswith("/adopters/pref-44/")
+
+
+def test_every_row_names_its_group_page(rows, site: Path):
+    """group_url is the page of the adopter table that lists the row; the index's filter links it."""
+    for row in rows:
+        path = urlsplit(row["group_url"]).path  # absolute in production builds (SITEURL)
+        page = site / path.strip("/") / "index.html"
+        assert page.is_file(), row["group_url"]
+        assert re.search(f">{re.escape(row['name'])}[< ]", page.read_text(encoding="utf-8")), (row["name"], row["group_url"])
 
 
 def test_json_shape(site: Path, rows, dataset):

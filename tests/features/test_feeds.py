@@ -81,6 +81,24 @@ def test_adopters_page_announces_the_feed(site: Path):
     assert re.search(r'<link rel="alternate" type="application/atom\+xml" title="[^"]+" href="/feeds/adopters.atom.xml">', html)
 
 
+def test_prefecture_page_and_feed_link_each_other(site: Path):
+    """The 大分県 page announces and links its feed; the feed's alternate link is that page."""
+    html = (site / "adopters" / "pref-44" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<link rel="alternate" type="application/atom\+xml" title="[^"]*大分県[^"]*" '
+                     r'href="/feeds/adopters/44.atom.xml">', html)
+    assert '<a href="/feeds/adopters/44.atom.xml" type="application/atom+xml">' in html
+    root = parse_atom(site / "feeds" / "adopters" / "44.atom.xml")
+    assert root.find(f"{A}link[@rel='alternate']").get("href") == "/adopters/pref-44/"
+
+
+def test_entries_link_to_a_guidance_page_or_a_group_page(site: Path):
+    """No link points at an anchor of the old one-page table: each leads to a page that exists."""
+    for entry in parse_atom(site / "feeds" / "adopters.atom.xml").findall(f"{A}entry"):
+        href = entry.find(f"{A}link[@rel='alternate']").get("href")
+        assert re.fullmatch(r"/(municipalities/[a-z0-9-]+|adopters/(national|agency|public-body|pref-\d\d))/", href), href
+        assert (site / href.strip("/") / "index.html").is_file(), href
+
+
 # --- iCalendar ---------------------------------------------------------------------------------------
 
 def unfold(text: str) -> list[str]:

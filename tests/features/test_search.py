@@ -81,3 +81,10 @@ def test_without_javascript_the_search_page_says_where_to_look(browser, base_url
         assert "JavaScript" in page.locator("#search-nojs").inner_text()
 
     browser.run(steps, javascript=False)
+
+
+def test_orderer_without_guidance_page_is_found_on_its_adopter_page(browser, base_url):
+    """上関町 (山口県) has a row in the adopter table but no guidance page: search leads to its prefecture's page."""
+    taketa, kaminoseki = search(browser, base_url, "たけた", "上関町")
+    assert taketa[0] == "/municipalities/taketa/" and "/adopters/pref-44/" in taketa, taketa[:5]
+    assert kaminoseki and kaminoseki[0] == "/adopters/pref-35/", kaminoseki[:5]

@@ -37,48 +37,81 @@ def page_text(site: Path, url_path: str) -> str:
     return text_of((site / url_path.strip("/") / "index.html").read_text(encoding="utf-8"))
 
 
-class _Sections(HTMLParser):
-    """Collect adopter rows as (section heading, row name) pairs from the adopters page."""
+#: Spans inside a row header that are not part of the name.
+_ASIDE = {"reading", "row-note", "badge"}
 
-    def __init__(self) -> None:
+
+class _Table(HTMLParser):
+    """The body and footer rows of the first ``<table class="…cls…">``: cell texts and links per row.
+
+    Readings, notes and badges are left out of a cell's text, so a name reads as printed. A
+    ``<th scope="rowgroup">`` (a month on a year page) is not a row of its own: its ``<time datetime>``
+    becomes the group of the rows after it.
+    """
+
+    def __init__(self, cls: str) -> None:
         super().__init__(convert_charrefs=True)
-        self.section = ""
-        self.rows: list[tuple[str, str]] = []
-        self._in_h2 = False
-        self._in_row_th = False
-        self._buf: list[str] = []
-        self._depth_in_th = 0
-        self._in_table = False
+        self.cls = cls
+        self.rows: list[tuple[str, list[str], list[str]]] = []
+        self._state = "before"  # before → inside → after
+        self._head = False
+        self._group = ""
+        self._cells: list[str] | None = None
+        self._links: list[str] = []
+        self._buf: list[str] | None = None
+        self._rowgroup = False
+        self._aside = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
-        if tag == "h2":
-            self._in_h2, self._buf = True, []
-        elif tag == "table":
-            self._in_table = "adopters" in (a.get("class") or "").split()
-        elif tag == "th" and a.get("scope") == "row" and self._in_table:
-            self._in_row_th, self._buf = True, []
-        elif self._in_row_th and tag == "span":
-            self._depth_in_th += 1
+        classes = set((a.get("class") or "").split())
+        if self._state == "before" and tag == "table" and self.cls in classes:
+            self._state = "inside"
+        if self._state != "inside":
+            return
+        if tag in ("thead", "tbody", "tfoot"):
+            self._head = tag == "thead"
+        elif tag == "tr":
+            self._cells, self._links = [], []
+        elif tag in ("th", "td"):
+            self._buf, self._rowgroup = [], a.get("scope") == "rowgroup"
+        elif tag == "span" and (self._aside or classes & _ASIDE):
+            self._aside += 1
+        elif tag == "a" and self._cells is not None:
+            self._links.append(a.get("href") or "")
+        elif tag == "time" and self._rowgroup:
+            self._group = a.get("datetime") or ""
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "h2" and self._in_h2:
-            self._in_h2 = False
-            self.section = "".join(self._buf).split()[0] if self._buf else ""
-        elif tag == "table":
-            self._in_table = False
-        elif tag == "span" and self._depth_in_th:
-            self._depth_in_th -= 1
-        elif tag == "th" and self._in_row_th:
-            self._in_row_th = False
-            self.rows.append((self.section, "".join(self._buf).strip()))
+        if self._state != "inside":
+            return
+        if tag == "table":
+            self._state = "after"
+        elif tag == "span" and self._aside:
+            self._aside -= 1
+        elif tag in ("th", "td") and self._buf is not None:
+            if not self._rowgroup and self._cells is not None:
+                self._cells.append(re.sub(r"\s+", " ", "".join(self._buf)).strip())
+            self._buf = None
+        elif tag == "tr" and self._cells is not None:
+            if self._cells and not self._head:
+                self.rows.append((self._group, self._cells, self._links))
+            self._cells = None
 
     def handle_data(self, data: str) -> None:
-        if self._in_h2 or (self._in_row_th and not self._depth_in_th):
+        if self._buf is not None and not self._aside:
             self._buf.append(data)
 
 
-def adopter_rows(html: str) -> list[tuple[str, str]]:
-    parser = _Sections()
+def table_rows(html: str, cls: str) -> list[tuple[str, list[str], list[str]]]:
+    """(group, cells, links) of every body and footer row of the first ``<table class="cls">``; the group
+    is the month of the row's ``<th scope="rowgroup">`` (year pages), else empty."""
+    parser = _Table(cls)
     parser.feed(html)
     return parser.rows
+
+
+def heading(html: str) -> str:
+    """The visible text of the page's h1."""
+    m = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+    return text_of(m.group(1)).strip() if m else ""

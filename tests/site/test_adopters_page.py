@@ -1,17 +1,27 @@
-"""The adopter table lists every row of data/adopters.yaml under its prefecture or kind."""
+"""The adopter table: an index of groups with their counts, one page per group, and lists by start year.
+
+Every row of data/adopters.yaml must appear on the page of its prefecture (or of its kind, for bodies
+that belong to no prefecture), and exactly once on the page of its start year.
+"""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from esurety import yamlsource
-from esurety.model import AdopterTable
+from esurety import kana, views, yamlsource
+from esurety.model import Adopter, AdopterTable
 
-from .htmltext import adopter_rows, page_text
+from .htmltext import heading, page_text, table_rows
 
 ROOT = Path(__file__).resolve().parents[2]
+BUILD_MONTH = "2026-11"  # tests/conftest.py builds with BUILD_DATE=2026-11-20
+#: Bodies that belong to no prefecture: (page slug, label) by kind.
+BODY_GROUPS = {"national": ("national", "国"), "agency": ("agency", "独立行政法人等"),
+               "public_body": ("public-body", "その他公共的団体")}
 
 
 @pytest.fixture(scope="module")
@@ -20,18 +30,89 @@ def table() -> AdopterTable:
 
 
 @pytest.fixture(scope="module")
-def rows(site: Path) -> list[tuple[str, str]]:
-    return adopter_rows((site / "adopters" / "index.html").read_text(encoding="utf-8"))
+def pref_codes() -> dict[str, str]:
+    reference = json.loads((ROOT / "data" / "local_governments.json").read_text(encoding="utf-8"))
+    return {p["name"]: p["code"][:2] for p in reference["prefectures"]}
 
 
-def test_every_row_is_in_its_prefecture_section(table: AdopterTable, rows: list[tuple[str, str]]) -> None:
-    kind_labels = {"national": "国", "agency": "独立行政法人等", "public_body": "その他公共的団体"}
-    rendered = set(rows)
+def group_of(a: Adopter, pref_codes: dict[str, str]) -> tuple[str, str]:
+    """(slug, title) of the page that must list ``a``."""
+    if a.prefecture:
+        return f"pref-{pref_codes[a.prefecture]}", a.prefecture
+    return BODY_GROUPS[a.kind]
+
+
+def is_active(a: Adopter) -> bool:
+    return a.start is None or a.start <= BUILD_MONTH
+
+
+@pytest.fixture(scope="module")
+def expected(table: AdopterTable, pref_codes: dict[str, str]) -> dict[str, tuple[str, list[Adopter]]]:
+    """slug → (title, rows), in the order of the index: bodies, then prefectures by code."""
+    groups: dict[str, tuple[str, list[Adopter]]] = {}
     for a in table.adopters:
-        section = a.prefecture or kind_labels[a.kind]
-        name = a.name + (" 未確認" if not a.confirmed else "")
-        assert (section, name) in rendered or (section, a.name) in rendered, (section, a.name)
-    assert len(rows) == len(table.adopters)
+        slug, title = group_of(a, pref_codes)
+        groups.setdefault(slug, (title, []))[1].append(a)
+    order = [s for s, _ in BODY_GROUPS.values()]
+    return dict(sorted(groups.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 9, kv[0])))
+
+
+def read(site: Path, url: str) -> str:
+    return (site / url.strip("/") / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def group_pages(site: Path, expected) -> dict[str, tuple[str, list[list[str]]]]:
+    """slug → (h1, cells of each row) of every group page."""
+    pages = {}
+    for slug in expected:
+        html = read(site, f"adopters/{slug}")
+        pages[slug] = (heading(html), [cells for _, cells, _ in table_rows(html, "adopters")])
+    return pages
+
+
+def test_every_row_is_on_its_group_page(table: AdopterTable, expected, group_pages) -> None:
+    for slug, (title, rows) in expected.items():
+        h1, cells = group_pages[slug]
+        assert h1.startswith(title), (slug, h1)
+        assert sorted(c[0] for c in cells) == sorted(a.name for a in rows), slug
+    assert sum(len(cells) for _, cells in group_pages.values()) == len(table.adopters)
+
+
+def test_no_other_group_pages(site: Path, expected) -> None:
+    folders = {d.name for d in (site / "adopters").iterdir() if d.is_dir()}
+    assert folders - {"by-start", "charts", "data"} == set(expected)
+
+
+def test_rows_show_start_month_guarantor_and_status(table: AdopterTable, expected, group_pages) -> None:
+    """Prefecture pages show the kind; body pages leave it out (every row has the page's kind)."""
+    for slug, (_, rows) in expected.items():
+        by_name = {a.name: a for a in rows}
+        for cells in group_pages[slug][1]:
+            a = by_name[cells[0]]
+            start, guarantor, status = cells[-3:]
+            assert start == (views.month_ja(a.start) if a.start else "記載なし"), (a.name, start)
+            assert guarantor.startswith({"wjcs": "西日本", "ejcs": "東日本", "hokkaido": "北海道"}[a.guarantors[0]])
+            assert status == ("運用中" if is_active(a) else "開始予定"), (a.name, status)
+            assert len(cells) == (5 if slug.startswith("pref-") else 4), (slug, cells)
+
+
+def test_index_counts_per_group(site: Path, table: AdopterTable, expected) -> None:
+    rows = table_rows(read(site, "adopters"), "adopter-groups")
+    *groups, total = rows
+    assert [links for _, _, links in groups] == [[f"/adopters/{slug}/"] for slug in expected]
+    for (_, cells, _), (slug, (title, members)) in zip(groups, expected.items()):
+        active = sum(map(is_active, members))
+        assert cells == [title, str(len(members)), str(active), str(len(members) - active)], slug
+    active = sum(map(is_active, table.adopters))
+    assert total[1] == ["合計", str(len(table.adopters)), str(active), str(len(table.adopters) - active)]
+
+
+def test_index_is_light(site: Path) -> None:
+    """The index lists groups, not rows: it must stay small however many orderers adopt e-surety."""
+    html = read(site, "adopters")
+    assert "<table class=\"adopters\"" not in html
+    assert len(html.encode("utf-8")) < 20 * 1024
 
 
 @pytest.mark.parametrize("prefecture,name", [
@@ -48,29 +129,70 @@ def test_every_row_is_in_its_prefecture_section(table: AdopterTable, rows: list[
     ("福岡県", "芦屋町"),
     ("佐賀県", "鳥栖市"),
 ])
-def test_known_rows(rows: list[tuple[str, str]], prefecture: str, name: str) -> None:
-    assert (prefecture, name) in rows
+def test_known_rows(group_pages, pref_codes: dict[str, str], prefecture: str, name: str) -> None:
+    h1, cells = group_pages[f"pref-{pref_codes[prefecture]}"]
+    assert h1.startswith(prefecture) and name in [c[0] for c in cells]
 
 
 @pytest.mark.parametrize("misread", ["すまみ町", "みなみ町", "あさぎ町", "始良市", "うま市", "天来市"])
-def test_misread_names_are_not_published(site: Path, misread: str) -> None:
-    rows = adopter_rows((site / "adopters" / "index.html").read_text(encoding="utf-8"))
-    assert all(name != misread for _, name in rows)
+def test_misread_names_are_not_published(site: Path, group_pages, misread: str) -> None:
+    assert all(misread not in [c[0] for c in cells] for _, cells in group_pages.values())
+    for year in (site / "adopters" / "by-start").iterdir():
+        if year.is_dir():
+            html = (year / "index.html").read_text(encoding="utf-8")
+            assert misread not in [cells[0] for _, cells, _ in table_rows(html, "adopters")]
 
 
 def test_status_follows_the_build_date(site: Path, table: AdopterTable) -> None:
     text = page_text(site, "adopters")
-    active = sum(1 for a in table.adopters if a.start is None or a.start <= "2026-11")
+    active = sum(map(is_active, table.adopters))
     assert f"運用中 {active} 団体" in text
     assert f"開始予定 {len(table.adopters) - active} 団体" in text
 
 
-def test_table_is_plain_html_with_hidden_filter(site: Path) -> None:
-    html = (site / "adopters" / "index.html").read_text(encoding="utf-8")
-    assert '<div class="filter" id="adopter-filter" hidden>' in html
-    assert "<table" in html and 'data-key="' in html
+def test_group_page_counts(site: Path, expected) -> None:
+    for slug, (_, rows) in expected.items():
+        active = sum(map(is_active, rows))
+        text = page_text(site, f"adopters/{slug}")
+        assert f"運用中 {active} 団体 · 開始予定 {len(rows) - active} 団体" in text, slug
 
 
-def test_search_keys_fold_kana(site: Path) -> None:
-    html = (site / "adopters" / "index.html").read_text(encoding="utf-8")
-    assert 'data-key="竹田市たけたし大分県"' in html
+def test_filter_is_hidden_without_javascript_and_reads_the_open_data(site: Path) -> None:
+    html = read(site, "adopters")
+    assert '<div class="filter" id="adopter-filter" data-src="/adopters/adopters.json" hidden>' in html
+    assert (site / "adopters" / "adopters.json").is_file()
+    assert '<script src="/theme/js/adopter-filter.js" defer></script>' in html
+
+
+def test_open_data_has_what_the_filter_needs(site: Path) -> None:
+    """The filter folds name + reading + prefecture as kana.fold does and links page_url, else group_url."""
+    doc = json.loads((site / "adopters" / "adopters.json").read_text(encoding="utf-8"))
+    taketa = next(a for a in doc["adopters"] if a["name"] == "竹田市")
+    assert kana.fold(taketa["name"] + taketa["reading"] + taketa["prefecture"]) == "竹田市たけたし大分県"
+    for query in ("竹田", "たけた", "タケタ", "ﾀｹﾀ"):
+        assert kana.fold(query) in "竹田市たけたし大分県", query
+    assert taketa["page_url"] == "/municipalities/taketa/" and taketa["group_url"] == "/adopters/pref-44/"
+    assert taketa["start_label"] == "令和6年10月 (2024-10)"
+    assert all(a["group_url"].startswith("/adopters/") for a in doc["adopters"])
+
+
+def test_by_start_year_pages_hold_every_dated_row_once(site: Path, table: AdopterTable) -> None:
+    dated = [a for a in table.adopters if a.start]
+    years = sorted({a.start[:4] for a in dated}, reverse=True)
+    index = table_rows(read(site, "adopters/by-start"), "adopter-groups")
+    assert [links for _, _, links in index] == [[f"/adopters/by-start/{y}/"] for y in years]
+    seen: Counter[tuple[str, str, str]] = Counter()
+    for (_, cells, _), year in zip(index, years):
+        rows = table_rows(read(site, f"adopters/by-start/{year}"), "adopters")
+        months = [month for month, _, _ in rows]
+        assert months == sorted(months, reverse=True) and all(m.startswith(year) for m in months), year
+        assert cells[:2] == [f"{year}年", str(len(rows))]
+        seen.update((month, c[0], c[1]) for month, c, _ in rows)
+    assert seen == Counter((a.start, a.name, a.prefecture or "—") for a in dated)
+    undated = len(table.adopters) - len(dated)
+    assert f"開始年月が資料にない {undated} 団体" in page_text(site, "adopters/by-start")
+
+
+def test_usage_table_is_on_its_prefecture_page(site: Path) -> None:
+    html = read(site, "adopters/pref-41")
+    assert 'id="usage-1"' in html and '/adopters/charts/usage-1.svg"' in html

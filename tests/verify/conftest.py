@@ -8,12 +8,6 @@ gets its own table. Nothing here talks to AWS: credentials are fake and config f
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,12 +30,6 @@ def clock() -> FakeClock:
 # ---------------------------------------------------------------------- moto_server
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 FAKE_AWS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -57,34 +45,13 @@ FAKE_AWS = {
 @pytest.fixture(scope="session")
 def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A moto_server on 127.0.0.1 and a free port, for the whole session."""
-    exe = Path(sys.executable).parent / "moto_server"
-    executable = str(exe) if exe.exists() else shutil.which("moto_server")
-    if executable is None:
-        pytest.skip("moto_server is not installed (pip install 'moto[server]')")
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto_server.log").open("wb")
-    process = subprocess.Popen([executable, "-H", "127.0.0.1", "-p", str(port)], stdout=log,
-                               stderr=subprocess.STDOUT)
-    endpoint = f"http://127.0.0.1:{port}"
+    from scripts.moto_server import MotoServerError, run_moto_server
+
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(endpoint + "/moto-api/", timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"moto_server did not start on {endpoint} (see {log.name})")
-                time.sleep(0.1)
-        yield endpoint
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        with run_moto_server(tmp_path_factory.mktemp("moto") / "moto_server.log") as endpoint:
+            yield endpoint
+    except MotoServerError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture
