@@ -107,11 +107,16 @@ def file_cache(root: Path) -> FileCache:
 
 def _stable(value: Any) -> str:
     """A JSON text for settings and models; objects without a stable text count by their type."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=lambda o: type(o).__qualname__)
+    try:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=lambda o: type(o).__qualname__)
+    except (TypeError, ValueError):  # unsortable keys: a text that may differ only costs a re-render
+        return repr(value)
 
 
 def _template_files(settings: dict[str, Any]) -> list[tuple[str, int, int]]:
-    folders = [Path(settings["THEME"]) / "templates", *map(Path, settings.get("EXTRA_TEMPLATES_PATHS") or [])]
+    folders = [Path(settings["THEME"]) / "templates",
+               *map(Path, settings.get("THEME_TEMPLATES_OVERRIDES") or []),
+               *map(Path, settings.get("EXTRA_TEMPLATES_PATHS") or [])]
     out = []
     for folder in folders:
         for dirpath, _dirs, files in os.walk(folder):

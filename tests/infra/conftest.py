@@ -6,7 +6,6 @@ import os
 import shutil
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,18 +31,6 @@ FAKE_AWS_ENV = {
 def _venv_tool(name: str) -> str | None:
     candidate = Path(sys.executable).parent / name
     return str(candidate) if candidate.exists() else shutil.which(name)
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One moto_server for the session; each test uses its own bucket and distribution."""
-    from scripts.moto_server import MotoServerError, run_moto_server
-
-    try:
-        with run_moto_server(tmp_path_factory.mktemp("moto") / "moto_server.log") as endpoint:
-            yield endpoint
-    except MotoServerError as exc:
-        pytest.fail(str(exc))
 
 
 @pytest.fixture

@@ -42,18 +42,6 @@ FAKE_AWS = {
 }
 
 
-@pytest.fixture(scope="session")
-def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A moto_server on 127.0.0.1 and a free port, for the whole session."""
-    from scripts.moto_server import MotoServerError, run_moto_server
-
-    try:
-        with run_moto_server(tmp_path_factory.mktemp("moto") / "moto_server.log") as endpoint:
-            yield endpoint
-    except MotoServerError as exc:
-        pytest.fail(str(exc))
-
-
 @pytest.fixture
 def dynamodb_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """Fake credentials and boto3's standard endpoint variable pointing DynamoDB at moto_server."""
