@@ -12,7 +12,8 @@ What is measured
   Gzip sizes are recorded for information. Not counted: the search index under ``/pagefind/`` (index
   chunks, fragments, WebAssembly, and the loader that fetches them only when someone searches) and images.
 * Lighthouse (npm ``lighthouse``, Debian Chromium via ``CHROME_PATH``, mobile form factor with its
-  default simulated throttling) on the home page, a guidance page, the adopter table and the lookup page.
+  default simulated throttling) on the home page, a guidance page, the adopter index, one prefecture's
+  page of the adopter table and the lookup page.
   Targets: performance ≥ 0.95, accessibility = 1.0, best practices ≥ 0.95, SEO ≥ 0.95. Each page runs
   ``--runs`` times and the run with the median performance score is reported (Lighthouse's own advice:
   one run on a busy two-core machine can be an outlier). Full reports: test-artifacts/lighthouse/.
@@ -69,6 +70,8 @@ LIGHTHOUSE_PAGES = {
     "home": "/",
     "guidance": "/municipalities/taketa/",
     "adopters": "/adopters/",
+    # the adopter table is one page per prefecture or kind; 佐賀県's also carries the usage table and chart
+    "adopters-saga": "/adopters/pref-41/",
     "lookup": "/lookup/",
 }
 #: category → (comparison, target)

@@ -1,7 +1,9 @@
 """Loose matching of Japanese text for the adopter filter and search.
 
-People type 竹田, たけた or タケタ and full- or half-width forms; all must find 竹田市. The same
-folding runs in Python (to precompute each row's search key) and in the page's script.
+People type 竹田, たけた or タケタ and full- or half-width forms; all must find 竹田市. The adopter
+index's script (theme/static/js/adopter-filter.js) folds the query and every row's name + reading +
+prefecture this way in the browser, so both sides of a match go through one implementation; this
+module is the reference the tests hold that script to.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import kana, model, wareki
+from . import model, wareki
 from .dataset import Dataset
 
 logger = logging.getLogger(__name__)
@@ -86,10 +86,9 @@ def group_url(slug: str) -> str:
 class AdopterRow:
     adopter: model.Adopter
     status: str
-    search_key: str
     prefecture_code: str
     #: Slug of the group page that lists this row (see :func:`group_slug`).
-    group: str = ""
+    group: str
 
     @property
     def group_url(self) -> str:
@@ -258,7 +257,6 @@ def adopter_view(data: Dataset, today: dt.date) -> AdopterView:
         rows.append(AdopterRow(
             adopter=a,
             status=status_of(a.start, today),
-            search_key=kana.fold(" ".join(filter(None, (a.name, a.reading, a.prefecture)))),
             prefecture_code=code,
             group=group_slug(a, code),
         ))

@@ -7,10 +7,13 @@ full table, sortable by start month; the lists by start month are split by year.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from esurety import kana
 
 from .support import NewContext
 
@@ -52,6 +55,18 @@ def test_filter_finds_taketa(page: Page, query: str, artifact_dir: Path) -> None
     expect(row).to_contain_text("運用中")
     if query == "たけた":
         page.screenshot(path=str(artifact_dir / "filter-taketa.png"), full_page=False)
+
+
+@pytest.mark.parametrize("query", ["し", "ｼﾏﾈ", "おおいた", "ちょう", "ｷｮｳﾄ", "機構"])
+def test_filter_counts_what_kana_fold_finds(page: Page, site_dir: Path, query: str) -> None:
+    """The script folds like plugins/esurety/kana.py (the reference): same query, same number of rows."""
+    doc = json.loads((site_dir / "adopters" / "adopters.json").read_text(encoding="utf-8"))
+    q = kana.fold(query)
+    expected = sum(q in kana.fold(a["name"] + a["reading"] + a["prefecture"]) for a in doc["adopters"])
+    assert expected > 0, query
+    page.goto("/adopters/")
+    page.get_by_label("名前・よみで絞り込む").fill(query)
+    expect(page.locator("#adopter-count")).to_contain_text(f"{expected} 団体が見つかりました")
 
 
 def test_filter_links_the_group_page_when_there_is_no_guidance_page(page: Page) -> None:

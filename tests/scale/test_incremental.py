@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
-
+from esurety.dataset import load_dataset
 from esurety.errors import DataErrors
+
 from scripts.build import build_site
 
 pytestmark = pytest.mark.usefixtures("no_post_build")
@@ -105,3 +107,23 @@ def test_make_build_never_skips(fresh_project: Path) -> None:
     build_site(out, settings)
     again = {slug: os.stat(out / "municipalities" / slug / "index.html").st_mtime_ns for slug in _pages(out)}
     assert all(again[s] != stamp[s] for s in stamp)
+
+
+def test_removed_last_row_of_a_prefecture_removes_its_adopter_page(fresh_project: Path) -> None:
+    """The preview rebuilds in place: a group page whose last row went away must not stay behind."""
+    out, settings = fresh_project / "output", fresh_project / "pelicanconf.py"
+    build_site(out, settings, incremental=True)
+    data = load_dataset(fresh_project)
+    counts = Counter(a.prefecture for a in data.adopters.adopters if a.prefecture)
+    row = next(a for a in data.adopters.adopters if a.prefecture and counts[a.prefecture] == 1 and a.page)
+    code = next(p["code"][:2] for p in data.prefectures if p["name"] == row.prefecture)
+    assert (out / "adopters" / f"pref-{code}" / "index.html").is_file()
+    adopters = fresh_project / "data/adopters.yaml"
+    text = adopters.read_text(encoding="utf-8")
+    block = re.compile(rf"^- name: {re.escape(row.name)}\n(?:  .*\n)*", re.M)
+    assert len(block.findall(text)) == 1
+    adopters.write_text(block.sub("", text), encoding="utf-8")
+    (fresh_project / "content/municipalities" / f"{row.page}.yaml").unlink()
+    build_site(out, settings, incremental=True)
+    assert not (out / "adopters" / f"pref-{code}").exists()
+    assert f"/adopters/pref-{code}/" not in (out / "adopters" / "index.html").read_text(encoding="utf-8")
