@@ -136,7 +136,9 @@ class App:
             logger.exception("lookup failed")
             outcome = Failed()
             response = self._problem(RequestProblem(500, "error"), wants_json)
-        if isinstance(outcome, (NoMatch, Limited)):
+        if isinstance(outcome, NoMatch) or (isinstance(outcome, Limited) and outcome.key_checked):
+            # A request refused before any key check reveals nothing by its timing: answer it at once,
+            # so a blocked flood costs the server no held threads.
             self._hold(started)
         self._audit(outcome, response.status, client, request)
         return response.to_result()

@@ -49,8 +49,12 @@ class NoMatch(NamedTuple):
 
 
 class Limited(NamedTuple):
+    """Over a failure limit. ``key_checked`` is True when this very attempt was a wrong key (the last
+    chance): only then does the answer carry timing worth hiding."""
+
     guarantee_number: str
     retry_after: int
+    key_checked: bool = False
     status = "limited"
 
 
@@ -102,7 +106,7 @@ class LookupService:
             if not matched:
                 self.store.record_failure(number, subject, windows, now)
                 if decision.gate is Gate.LAST_CHANCE:
-                    return Limited(number, decision.retry_after or 1)
+                    return Limited(number, decision.retry_after or 1, key_checked=True)
                 return NoMatch(number, known=stored is not None)
             if stored.first_viewed_at is None:
                 view = self.store.record_first_view(number, iso_utc(now))

@@ -215,6 +215,8 @@ class DevRequestHandler(BaseHTTPRequestHandler):
 
 class DevServer(ThreadingHTTPServer):
     daemon_threads = True
+    #: The standard library's default of 5 makes the kernel drop connections when 50 clients connect at once.
+    request_queue_size = 128
 
     def __init__(self, port: int, root: Path):
         self.root = Path(root)
@@ -240,9 +242,9 @@ def _build_site() -> Any:
 
 
 def rebuild(build: Any, output: Path) -> bool:
-    """Build once; on any error keep the old output/ and say why."""
+    """Build once (incrementally after the first time); on any error keep the old output/ and say why."""
     try:
-        build(output)
+        build(output, incremental=True)
     except Exception as exc:  # noqa: BLE001 - a broken data file must not stop the preview
         report = getattr(exc, "report", None)
         logger.error("build failed, still serving the previous site:\n%s", report() if callable(report) else exc)

@@ -224,13 +224,14 @@ def test_rebuild_keeps_serving_when_the_build_fails(caplog: pytest.LogCaptureFix
         def report(self) -> str:
             return "content/municipalities/x.yaml:3:1: 誤り"
 
-    def broken(output: Path) -> None:
+    def broken(output: Path, *, incremental: bool) -> None:
         raise DataErrors()
 
-    built: list[Path] = []
+    built: list[tuple[Path, bool]] = []
     assert devserver.rebuild(broken, tmp_path) is False
     assert "x.yaml:3:1" in caplog.text
-    assert devserver.rebuild(built.append, tmp_path) is True and built == [tmp_path]
+    assert devserver.rebuild(lambda out, *, incremental: built.append((out, incremental)), tmp_path) is True
+    assert built == [(tmp_path, True)]
 
 
 def test_build_site_is_found_when_it_exists() -> None:

@@ -157,3 +157,24 @@ def test_limit_sizes_are_respected(store: Any, clock: FakeClock, max_failures: i
     put_certificate(store, certificate_doc(), KEY)
     answers = [ask(app, NUMBER, WRONG, "203.0.113.93")["statusCode"] for _ in range(max_failures + 1)]
     assert answers == [400] * max_failures + [429]
+
+
+def test_a_request_refused_before_the_key_check_is_not_held(app: Any, clock: FakeClock) -> None:
+    """Blocked requests reveal nothing by their timing, so they answer at once; the last wrong key is held."""
+    attacker = "203.0.113.77"
+    for i in range(CLIENT_LIMIT.max_failures):
+        clock.slept.clear()
+        assert ask(app, f"20990006{i:02d}", WRONG, attacker)["statusCode"] == 400
+        assert sum(clock.slept) == pytest.approx(0.25)
+    clock.slept.clear()
+    assert ask(app, NUMBER, WRONG, attacker)["statusCode"] == 429
+    assert clock.slept == []
+
+
+def test_the_last_chance_wrong_key_is_held_like_any_failure(app: Any, clock: FakeClock) -> None:
+    for i in range(NUMBER_LIMIT.max_failures):
+        ask(app, NUMBER, WRONG, f"198.51.100.{100 + i}")
+    clock.slept.clear()
+    last = ask(app, NUMBER, WRONG, "198.51.100.250")   # clean address, number over its limit: one try
+    assert last["statusCode"] == 429
+    assert sum(clock.slept) == pytest.approx(0.25)
