@@ -112,27 +112,18 @@ end
 
 #: What the runs showed and what would change it (the code is lambda_verify/ and scripts/devserver.py).
 FINDINGS = f"""
-- **The mixed load is capped by design, not by the server.** All wrk connections come from one
-  address; after ten failed lookups in its ten-minute window that address gets 429 for every request,
-  right keys included, and every failed or limited answer is held for the failure floor
-  (`lambda_verify.config.FAILURE_FLOOR_SECONDS`, 0.25 s). With {CONNECTIONS} connections that caps the
-  rate at {CONNECTIONS} / 0.25 s = {CONNECTIONS / 0.25:.0f} requests/s whatever the server can do. Holding an
-  answer hides whether a number exists or a key was close; a 429 for an address over its *own* limit
-  is the same for every number and key, so it has nothing to hide. Answering those at once (keeping
-  the floor for no-match and for the number limit) measured about 800 requests/s for the same load,
-  once, with that change applied in a throwaway copy. Whether an attacker's blocked requests should
-  be slowed down anyway is for the lookup's owner to weigh.
-- **Timeouts come from the listen queue.** `scripts/devserver.py` uses `ThreadingHTTPServer` with
-  the standard library's `request_queue_size = 5`; wrk opens {CONNECTIONS} connections at once, the kernel
-  drops the rest (counted above as listen-queue drops) and the clients retry after 1 s and 3 s, so a
-  few requests take over 2 s and wrk counts them as timeouts. `request_queue_size = 128` on
-  `DevServer` removed the drops and the timeouts in a throwaway run.
-- **No 503 from SQLite any more.** While every shown certificate still wrote its view count, 50
-  threads writing made SQLite's busy handler (sleep and retry, `busy_timeout` 1 s) give up now and
-  then: 5 to 26 answers per run (of 6,000–10,000) were 503 "database is locked" on a busy machine;
-  serialising the writes of one process with a `threading.Lock` removed them in a throwaway run. The
-  success path is now read-only after the first view (`record_first_view`), and the runs above had
-  no store error. Should a write per request come back, serialise it in-process the same way.
+- **The mixed load meets its limits by design.** All wrk connections come from one address; after ten
+  failed lookups in its ten-minute window that address gets 429 for every request, right keys included
+  (see the README on limits). A wrong key and an unknown number are held for the failure floor
+  (`lambda_verify.config.FAILURE_FLOOR_SECONDS`, 0.25 s) so their timing is the same; a request refused
+  *before* any key check (the address or the number is over its limit) is answered at once, because
+  its answer is the same for every number and key and has nothing to hide. Were blocked requests held
+  too, {CONNECTIONS} connections would cap the rate at {CONNECTIONS} / 0.25 s = {CONNECTIONS / 0.25:.0f} requests/s.
+- **Listen queue.** `scripts/devserver.py` sets `request_queue_size = 128` (the standard library's
+  default of 5 makes the kernel drop connections when {CONNECTIONS} clients connect at once; the clients
+  then retry after 1 s and 3 s and wrk counts timeouts). Drops are counted above.
+- **No 503 from SQLite.** The success path is read-only after the first view (`record_first_view`), so
+  50 threads do not contend for SQLite's write lock; the runs above had no store error.
 - Nothing is lost from the audit log: it has a line for every answer wrk received, plus one for each
   request still in flight when wrk stopped.
 """

@@ -220,7 +220,7 @@ def write_results(r: dict[str, object]) -> bool:
         "# Preview latency (`make serve`)",
         "",
         "From saving a YAML file to the changed page being served by `scripts.devserver --watch`, end to end "
-        "(watcher debounce + full build + swap + HTTP), on a temporary copy of the real data "
+        "(watcher debounce + rebuild as the server does it + HTTP), on a temporary copy of the real data "
         f"({r['guidance_files']} guidance files, {r['adopter_rows']} adopter rows). "
         f"Measured by `bench/bench_preview.py` on {time.strftime('%Y-%m-%d')}, Python {sys.version.split()[0]}, "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end (a busy machine slows every figure).",
