@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, ContextManager, Iterator
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ if str(ROOT / "plugins") not in sys.path:
     sys.path.insert(0, str(ROOT / "plugins"))
 
 from esurety.search import build_index as build_search_index  # noqa: E402
+from esurety.search import warm_indexer as warm_search_indexer  # noqa: E402
 
 
 def _pelican_settings(settings_file: Path, output_dir: Path) -> dict:
@@ -94,8 +95,11 @@ def build_site(output_dir: Path | None = None, settings_file: Path | None = None
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".build-tmp-", dir=output_dir.parent))
     try:
-        render(staging, settings_file, extra)
-        _post_build(staging)
+        with contextlib.ExitStack() as during_build:
+            for context in BUILD_CONTEXTS if POST_BUILD_STEPS else ():
+                during_build.enter_context(context())
+            render(staging, settings_file, extra)
+            _post_build(staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -126,6 +130,10 @@ def _post_build(staging: Path) -> None:
 #: Callables run on the staging folder after Pelican; kept here so a failure still keeps output/ intact.
 POST_BUILD_STEPS: list = []
 POST_BUILD_STEPS.append(build_search_index)  # Pagefind over the finished HTML (plugins/esurety/search.py)
+#: Context managers for the post-build steps, entered before Pelican runs and left after the steps, on
+#: full builds that have steps: the search indexer starts here so it loads its dictionary while
+#: Pelican renders (plugins/esurety/search.py, warm_indexer).
+BUILD_CONTEXTS: list[Callable[[], ContextManager[Any]]] = [warm_search_indexer]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ data, set FEATURES_SETTINGS (a Pelican settings file setting ESURETY_ROOT) and F
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -76,16 +77,25 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def base_url(site: Path) -> Iterator[str]:
-    """http://127.0.0.1:<free port> serving the built site with the project's headers (+ Pagefind's CSP need)."""
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """http://127.0.0.1:<free port> serving ``folder`` with the project's headers (+ Pagefind's CSP need)."""
     handler = type("Handler", (_Handler,), {"headers_to_send": security_headers(with_wasm=True)})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def base_url(site: Path) -> Iterator[str]:
+    """The built site served with the project's headers."""
+    with serve(site) as url:
+        yield url
 
 
 class BrowserThread:

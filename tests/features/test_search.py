@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
+from esurety import search as search_index
+from tests.features.conftest import serve
 
 pytestmark = pytest.mark.browser
 
@@ -88,3 +94,37 @@ def test_orderer_without_guidance_page_is_found_on_its_adopter_page(browser, bas
     taketa, kaminoseki = search(browser, base_url, "たけた", "上関町")
     assert taketa[0] == "/municipalities/taketa/" and "/adopters/pref-44/" in taketa, taketa[:5]
     assert kaminoseki and kaminoseki[0] == "/adopters/pref-35/", kaminoseki[:5]
+
+
+@pytest.fixture(scope="module")
+def sharded_url(site: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A copy of the site indexed in bundles of 20 pages, as a large site is, served like the site."""
+    copy = tmp_path_factory.mktemp("sharded") / "site"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind*"))
+    search_index.build_index(copy, shard_pages=20)
+    assert len(json.loads((copy / search_index.MANIFEST).read_text(encoding="utf-8"))["bundles"]) > 1
+    with serve(copy) as url:
+        yield url
+
+
+def test_search_page_merges_every_bundle(browser, sharded_url, dataset):
+    """The search page loads every bundle: all guidance pages are found, filters count across bundles."""
+    data, _ = dataset
+
+    def steps(page):
+        page.goto(f"{sharded_url}/search/?q=" + "認証キー")
+        page.wait_for_selector("#search-results li")
+        status = page.locator("#search-status").inner_text()
+        found = int(re.match(r"(\d+) 件", status).group(1))
+        assert found > len(data.guidance), status
+        counts = [int(re.search(r"（(\d+)）", o).group(1))
+                  for o in page.locator("#search-kind option").all_inner_texts()[1:]]
+        assert sum(counts) == len(data.guidance), counts
+        page.select_option("#search-prefecture", label=next(
+            o for o in page.locator("#search-prefecture option").all_inner_texts() if o.startswith("大分県")))
+        expect(page.locator("#search-results > li")).to_have_count(1)
+        page.goto(f"{sharded_url}/search/?q=" + "たけた")
+        page.wait_for_selector("#search-results li")
+        assert page.locator("#search-results > li a").first.get_attribute("href") == "/municipalities/taketa/"
+
+    browser.run(steps)

@@ -16,6 +16,33 @@ def test_index_was_built(site: Path):
     assert "ja" in entry["languages"]
 
 
+def test_manifest_lists_the_bundles(site: Path):
+    manifest = json.loads((site / search.MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["bundles"][0] == "/pagefind/"
+    for bundle in manifest["bundles"]:
+        assert (site / bundle.strip("/") / "pagefind.js").is_file(), bundle
+
+
+def test_shards_cover_every_searchable_page_once(site: Path, tmp_path: Path):
+    """Small shards of a copy of the site: one bundle per shard, every page in exactly one of them."""
+    import shutil
+
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind*"))
+    pages = search.searchable_pages(copy)
+    assert "index.html" in pages and "search/index.html" not in pages and "404.html" not in pages
+    search.build_index(copy, shard_pages=20)
+    bundles = json.loads((copy / search.MANIFEST).read_text(encoding="utf-8"))["bundles"]
+    assert len(bundles) == -(-len(pages) // 20) > 1
+    assert [search.bundle_name(i) for i in range(len(bundles))] == [b.strip("/") for b in bundles]
+    for bundle in bundles:
+        entry = json.loads((copy / bundle.strip("/") / "pagefind-entry.json").read_text(encoding="utf-8"))
+        assert "ja" in entry["languages"]
+    counted = sum(json.loads((copy / b.strip("/") / "pagefind-entry.json").read_text(encoding="utf-8"))
+                  ["languages"]["ja"]["page_count"] for b in bundles)
+    assert counted == len(pages)
+
+
 def test_csp_allows_pagefind_webassembly():
     """Pagefind compiles WebAssembly: script-src needs 'wasm-unsafe-eval' (lambda_verify/security.py)."""
     from lambda_verify.security import CONTENT_SECURITY_POLICY

@@ -1,4 +1,6 @@
-// Site search over the Pagefind index in /pagefind/ (built after Pelican; see plugins/esurety/search.py).
+// Site search over the Pagefind bundles listed in /pagefind/bundles.json (built after Pelican in shards
+// of a few hundred pages, to bound the indexer's memory; see plugins/esurety/search.py): the first is
+// loaded, the others merged into it, so one search and its filters cover every page.
 // Results are built with DOM calls only: no inline style or script, and excerpts keep only text and <mark>.
 (function () {
   "use strict";
@@ -124,9 +126,21 @@
   var initial = new URLSearchParams(window.location.search).get("q");
   if (initial) input.value = initial;
   status.textContent = "検索の準備をしています…";
-  import(base + "/pagefind/pagefind.js").then(function (pf) {
-    pagefind = pf;
-    return pf.options({ baseUrl: (base || "") + "/" }).then(function () { return pf.filters(); });
+  // The list of bundles; without it (an index built before shards) the one bundle in /pagefind/.
+  function bundles() {
+    return fetch(base + "/pagefind/bundles.json").then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (m) { return m.bundles; }).catch(function () { return ["/pagefind/"]; });
+  }
+
+  bundles().then(function (list) {
+    return import(base + list[0] + "pagefind.js").then(function (pf) {
+      var options = { baseUrl: (base || "") + "/" };
+      return pf.options(options).then(function () {
+        return Promise.all(list.slice(1).map(function (b) { return pf.mergeIndex(base + b, options); }));
+      }).then(function () { pagefind = pf; return pf.filters(); });
+    });
   }).then(function (available) {
     fillFilters(available || {});
     status.textContent = "";
