@@ -5,14 +5,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: setup build check serve run test bench new-city clean node
+.PHONY: setup build check serve run test bench new-city clean node system-packages
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q ".[dev]"
+	$(PY) -m pip install -q -e ".[dev]"
 	touch $(STAMP)
 
 node_modules/.installed: package.json package-lock.json
@@ -20,6 +20,10 @@ node_modules/.installed: package.json package-lock.json
 	touch node_modules/.installed
 
 node: node_modules/.installed
+
+## system-packages: install the Debian packages the tests need (chromium, fonts, Java, poppler, wrk…) when missing
+system-packages:
+	bash scripts/system-packages.sh
 
 ## build: validate the data and write the site to output/
 build: setup
@@ -44,7 +48,7 @@ new-city: setup
 	$(PY) -m scripts.new_city $(ARGS)
 
 ## test: set up (Python and the npm checkers: axe-core, vnu-jar, lighthouse) and run the whole test suite
-test: setup node
+test: system-packages setup node
 	$(PY) -m pytest -q
 
 ## bench: run the benchmarks, results under bench/results/

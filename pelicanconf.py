@@ -15,8 +15,7 @@ DEFAULT_DATE = "fs"
 THEME = "theme"
 THEME_STATIC_DIR = "theme"
 THEME_STATIC_PATHS = ["static"]
-PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["esurety"]
+PLUGINS = ["esurety.site"]
 
 # Guidance YAML is read by the plugin, not by Pelican's readers.
 PAGE_PATHS = ["pages", "faq"]
@@ -53,7 +52,7 @@ MARKDOWN = {
     },
     "output_format": "html5",
 }
-# Raw HTML in Markdown pages is not used; escape it (see plugins/esurety).
+# Raw HTML in Markdown pages is not used; escape it (see esurety/site).
 TYPOGRIFY = False
 SLUGIFY_SOURCE = "basename"
 CACHE_CONTENT = False

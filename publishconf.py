@@ -9,11 +9,11 @@ absolute, and a guessed default would publish a site whose links point somewhere
 from __future__ import annotations
 
 import os
-import sys
+import runpy
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from pelicanconf import *  # noqa: E402,F403  (the shared settings; only production values follow)
+# The shared settings (UPPERCASE names of pelicanconf.py); only production values follow.
+globals().update({k: v for k, v in runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                                "pelicanconf.py")).items() if k.isupper()})
 
 SITEURL = os.environ.get("SITE_URL", "").strip().rstrip("/")
 if not SITEURL.startswith("https://"):

@@ -103,13 +103,8 @@ def _self_report(extra: dict[str, Any] | None = None) -> None:
 
 
 def _use_repo_plugin() -> None:
-    """Import the repository's plugin before Pelican looks in the project's copy of plugins/.
-
-    Pelican reuses a plugin module already imported, so every child measures the code in this
-    repository whatever the synthetic project holds.
-    """
-    sys.path.insert(0, str(REPO / "plugins"))
-    import esurety.generator  # noqa: F401
+    """Import the installed plugin (esurety.site) up front, so its import is not timed as rendering."""
+    import esurety.site.generator  # noqa: F401
 
 
 def _child_ours(root: Path) -> int:
@@ -169,7 +164,7 @@ def _timed(label: str, times: dict[str, float], fn: Callable[..., Any]) -> Calla
 def _child_phases(root: Path) -> int:
     """One instrumented build: where the time goes (load, guidance pages, each extra output, post-build)."""
     _use_repo_plugin()
-    import esurety.generator as generator
+    import esurety.site.generator as generator
     from pelican.writers import Writer
 
     from scripts import build
@@ -178,7 +173,7 @@ def _child_phases(root: Path) -> int:
     generator.load_dataset = _timed("load and validate data", times, generator.load_dataset)
     Writer.write_file = _timed("Pelican writer (all HTML pages)", times, Writer.write_file)
     try:
-        from esurety import extras
+        from esurety.site import extras
         extras.OUTPUTS[:] = [_timed(f"extra: {f.__module__.rsplit('.', 1)[-1]}", times, f) for f in extras.OUTPUTS]
     except ImportError:
         pass
@@ -436,13 +431,13 @@ CHANGES = """\
   (same peak memory), and the build grew faster than the page count. Reference counting frees
   nearly everything; the few cycles are collected once after Pelican.
 - **Incremental rebuild for `make serve`** (`build_site(output, incremental=True)`,
-  `plugins/esurety/incremental.py`): the preview server's later builds render in place, reuse the
+  `esurety/incremental.py`): the preview server's later builds render in place, reuse the
   data files whose bytes did not change (`dataset.load_dataset(root, cache=…)`), and skip guidance
   pages whose inputs (own file, settings, templates, vocabulary, guarantors, adopter table, usage
   tables, list of pages, build date) did not change and whose file on disk is still the one written.
   The search index is not rebuilt on these builds. `make build` never skips anything.
-- **Search index in shards, by one warm indexer** (`plugins/esurety/search.py`,
-  `plugins/esurety/pagefind_service.py`). Pagefind holds a whole index in memory until it writes
+- **Search index in shards, by one warm indexer** (`esurety/search.py`,
+  `esurety/pagefind_service.py`). Pagefind holds a whole index in memory until it writes
   it: about 330 MB for the Japanese dictionary plus 0.28 MB per page, 1.5 GB for one index of
   4,000 guidance pages. The pages are now indexed in shards of at most 300, each written as its own
   bundle (`/pagefind/`, `/pagefind-2/`, …, listed in `/pagefind/bundles.json`) and deleted from

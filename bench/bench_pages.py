@@ -206,7 +206,7 @@ class LocalSite:
 
 def _env(**extra: str) -> dict[str, str]:
     env = dict(os.environ, BUILD_DATE=BUILD_DATE)
-    paths = [str(ROOT), str(ROOT / "plugins"), env.get("PYTHONPATH", "")]
+    paths = [str(ROOT), env.get("PYTHONPATH", "")]
     env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     env.update(extra)
     return env

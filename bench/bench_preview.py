@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "preview.md"
 TARGET_S = 2.0
 #: What the copy needs to build and serve like the real project.
-COPY = ("content", "data", "theme", "plugins", "scripts", "lambda_verify", "pelicanconf.py", "publishconf.py")
+COPY = ("content", "data", "theme", "scripts", "lambda_verify", "pelicanconf.py", "publishconf.py")
 POLL_S = 0.02
 
 
@@ -85,7 +85,7 @@ def _row_note(line: str) -> bool:
 def _row_note_page(project: Path) -> str:
     """URL of the page of the adopter table that shows the row note ``_row_note`` picks.
 
-    The table is split into one page per prefecture or kind (plugins/esurety/adopter_pages.py), so the
+    The table is split into one page per prefecture or kind (esurety/adopter_pages.py), so the
     note appears on its group's page, found here in the first build by the note's text.
     """
     _SEEN_ROWS["inside"] = False
@@ -115,7 +115,6 @@ def _breakdown(project: Path) -> dict[str, float]:
     """One build in a fresh process, split into Pelican and post-build steps (for a miss: where the time goes)."""
     code = (
         "import sys, time, pathlib\n"
-        "sys.path.insert(0, 'plugins')\n"
         "t0 = time.perf_counter()\n"
         "import scripts.build as b\n"
         "t1 = time.perf_counter()\n"

@@ -3,7 +3,7 @@
 The real data grows toward every public orderer in Japan; this writes a project tree of that size
 today so the build can be measured before the data exists. Every guidance file has the shapes of
 the real ones (several submissions, notes, FAQ, contacts, sources, an electronic contract on some)
-and is valid under ``plugins/esurety/model.py``; ``data/adopters.yaml`` has one row per guidance
+and is valid under ``esurety/model.py``; ``data/adopters.yaml`` has one row per guidance
 file that agrees with it, so the cross-file checks pass. The first 1,794 orderers are real
 prefectures and local governments from ``data/local_governments.json`` (codes, readings); beyond
 that come national bodies, agencies and public bodies with obviously synthetic names
@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parent.parent
 SYNTHETIC_NOTE = "これは性能測定用の合成データです。実在の団体の規則ではありません。"
 
 #: What is copied from the repository as it is (the site's code, theme, vocabularies, fixed pages).
-COPIED: tuple[str, ...] = ("pelicanconf.py", "plugins", "theme", "data", "content")
+COPIED: tuple[str, ...] = ("pelicanconf.py", "theme", "data", "content")
 #: Not copied: replaced by synthetic files, or not part of a site build.
 SKIPPED: frozenset[str] = frozenset({"content/municipalities", "data/adopters.yaml", "data/demo_certificates.yaml"})
 

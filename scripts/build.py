@@ -20,12 +20,9 @@ from typing import Any, Callable, ContextManager, Iterator
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
-# The plugin package is imported as `esurety` (the name Pelican loads it under): one copy of its classes.
-if str(ROOT / "plugins") not in sys.path:
-    sys.path.insert(0, str(ROOT / "plugins"))
 
-from esurety.search import build_index as build_search_index  # noqa: E402
-from esurety.search import warm_indexer as warm_search_indexer  # noqa: E402
+from esurety.site.search import build_index as build_search_index
+from esurety.site.search import warm_indexer as warm_search_indexer
 
 
 def _pelican_settings(settings_file: Path, output_dir: Path) -> dict:
@@ -83,7 +80,7 @@ def build_site(output_dir: Path | None = None, settings_file: Path | None = None
     ``incremental`` is for the preview server (make serve), which calls this after every change.
     Its first call is a full build like the one above. Later calls render into ``output_dir`` in
     place, reusing the data files and pages that did not change since the previous call
-    (plugins/esurety/incremental.py), and do not rerun the post-build steps: search in the preview
+    (esurety/incremental.py), and do not rerun the post-build steps: search in the preview
     shows the text of the first build. Invalid data still fails before anything is written.
     """
     output_dir = Path(output_dir or ROOT / "output").resolve()
@@ -129,10 +126,10 @@ def _post_build(staging: Path) -> None:
 
 #: Callables run on the staging folder after Pelican; kept here so a failure still keeps output/ intact.
 POST_BUILD_STEPS: list = []
-POST_BUILD_STEPS.append(build_search_index)  # Pagefind over the finished HTML (plugins/esurety/search.py)
+POST_BUILD_STEPS.append(build_search_index)  # Pagefind over the finished HTML (esurety/search.py)
 #: Context managers for the post-build steps, entered before Pelican runs and left after the steps, on
 #: full builds that have steps: the search indexer starts here so it loads its dictionary while
-#: Pelican renders (plugins/esurety/search.py, warm_indexer).
+#: Pelican renders (esurety/search.py, warm_indexer).
 BUILD_CONTEXTS: list[Callable[[], ContextManager[Any]]] = [warm_search_indexer]
 
 
@@ -142,8 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settings", type=Path, default=None, help="pelicanconf.py（既定）または publishconf.py")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    sys.path.insert(0, str(ROOT / "plugins"))
-    from esurety.errors import DataErrors
+    from esurety.data.errors import DataErrors
 
     try:
         build_site(args.output, args.settings)

@@ -25,8 +25,8 @@ def _shown_root(root: Path) -> Path:
 
 def editor_errors(root: Path) -> list:
     """Data files without their `# yaml-language-server: $schema=...` first line, and stale schemas."""
-    from esurety import schemas
-    from esurety.errors import DataError
+    from esurety.data import schemas
+    from esurety.data.errors import DataError
 
     found: list[DataError] = []
     for _kind, path in schemas.data_files(root):
@@ -50,7 +50,7 @@ TODO_MARK = "# 要記入"
 
 def placeholders(root: Path) -> list[str]:
     """Lines still holding a scaffold's placeholder: valid data, but not yet taken from a document."""
-    from esurety import schemas
+    from esurety.data import schemas
 
     found = []
     for _kind, path in schemas.data_files(root):
@@ -70,10 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=ROOT, help="プロジェクトのフォルダ（既定: このリポジトリ）")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    if str(ROOT / "plugins") not in sys.path:
-        sys.path.insert(0, str(ROOT / "plugins"))
-    from esurety.dataset import load_dataset
-    from esurety.errors import DataErrors
+    from esurety.data.dataset import load_dataset
+    from esurety.data.errors import DataErrors
 
     root = _shown_root(args.root)
     started = time.perf_counter()

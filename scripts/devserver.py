@@ -54,7 +54,7 @@ MAX_FORWARD_BYTES = 1 << 20
 #: Headers a browser or proxy sends that the function must not see (hop-by-hop, or only CloudFront may set).
 DROPPED_HEADERS = frozenset({"cloudfront-viewer-address", ORIGIN_HEADER, "connection", "keep-alive",
                              "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer"})
-WATCHED = ("content", "data", "theme", "plugins", "pelicanconf.py")
+WATCHED = ("content", "data", "theme", "esurety", "pelicanconf.py")
 
 _TYPES = {
     ".js": "text/javascript; charset=utf-8",

@@ -1,6 +1,6 @@
 """Write the JSON Schemas under schemas/ from the data model (`--check`: only say whether they are current).
 
-Run after changing plugins/esurety/model.py or the labels in data/vocabulary.yaml; the tests fail
+Run after changing esurety/model.py or the labels in data/vocabulary.yaml; the tests fail
 while a committed schema differs from what the model generates.
 """
 
@@ -20,9 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="書き出さず、古くなっていないかだけ確かめる")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    if str(ROOT / "plugins") not in sys.path:
-        sys.path.insert(0, str(ROOT / "plugins"))
-    from esurety import schemas
+    from esurety.data import schemas
 
     if args.check:
         old = schemas.stale(args.root)

@@ -25,13 +25,13 @@ from typing import Any, Callable, get_args
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "plugins") not in sys.path:
-    sys.path.insert(0, str(ROOT / "plugins"))
 
-from esurety import model, schemas, wareki, yamlsource  # noqa: E402
-from esurety.dataset import Layout, Reference, load_dataset  # noqa: E402
-from esurety.errors import DataErrors  # noqa: E402
-from esurety.messages import date_problem, prefecture_problem  # noqa: E402
+from esurety.data import model, schemas, yamlsource
+
+from esurety.kernel import wareki
+from esurety.data.dataset import Layout, Reference, load_dataset
+from esurety.data.errors import DataErrors
+from esurety.data.messages import date_problem, prefecture_problem
 
 #: Marks a placeholder line; `make check` lists these lines as 要記入 (to fill in) without failing.
 TODO = "# 要記入"

@@ -10,9 +10,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-for p in (ROOT, ROOT / "plugins"):
-    if str(p) not in sys.path:
-        sys.path.insert(0, str(p))
 
 # Status (運用中 / 開始予定) depends on the build date; tests use a fixed one.
 os.environ.setdefault("BUILD_DATE", "2026-11-20")

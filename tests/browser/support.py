@@ -70,7 +70,7 @@ def free_port() -> int:
 def python_env(**extra: str) -> dict[str, str]:
     """The environment for the project's own scripts run as child processes."""
     env = dict(os.environ)
-    paths = [str(ROOT), str(ROOT / "plugins"), env.get("PYTHONPATH", "")]
+    paths = [str(ROOT), env.get("PYTHONPATH", "")]
     env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     env["BUILD_DATE"] = BUILD_DATE
     env.update(extra)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from esurety import kana
+from esurety.kernel import kana
 
 from .support import NewContext
 
@@ -59,7 +59,7 @@ def test_filter_finds_taketa(page: Page, query: str, artifact_dir: Path) -> None
 
 @pytest.mark.parametrize("query", ["し", "ｼﾏﾈ", "おおいた", "ちょう", "ｷｮｳﾄ", "機構"])
 def test_filter_counts_what_kana_fold_finds(page: Page, site_dir: Path, query: str) -> None:
-    """The script folds like plugins/esurety/kana.py (the reference): same query, same number of rows."""
+    """The script folds like esurety/kana.py (the reference): same query, same number of rows."""
     doc = json.loads((site_dir / "adopters" / "adopters.json").read_text(encoding="utf-8"))
     q = kana.fold(query)
     expected = sum(q in kana.fold(a["name"] + a["reading"] + a["prefecture"]) for a in doc["adopters"])

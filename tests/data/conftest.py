@@ -18,9 +18,6 @@ HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixture"
 BROKEN = HERE / "broken"
 
-for p in (ROOT, ROOT / "plugins"):
-    if str(p) not in sys.path:
-        sys.path.insert(0, str(p))
 
 
 def make_project(dest: Path) -> Path:
@@ -45,7 +42,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture()
 def site_project(project: Path) -> Path:
     """The fixture project plus everything the build reads (theme, plugin, settings, Markdown pages)."""
-    for name in ("theme", "plugins"):
+    for name in ("theme",):
         shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pages", "faq"):
         if (ROOT / "content" / name).is_dir():

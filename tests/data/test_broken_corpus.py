@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from esurety.dataset import check_file, load_dataset
-from esurety.errors import DataError, DataErrors
+from esurety.data.dataset import check_file, load_dataset
+from esurety.data.errors import DataError, DataErrors
 
 from .conftest import BROKEN, make_project
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import scripts.build as build
-from esurety.errors import DataErrors
+from esurety.data.errors import DataErrors
 
 from .conftest import BROKEN
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from esurety import model, yamlsource
-from esurety.dataset import check_file, load_dataset
+from esurety.data import model, yamlsource
+from esurety.data.dataset import check_file, load_dataset
 from scripts import new_city
 
 from .conftest import ROOT

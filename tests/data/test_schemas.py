@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from esurety import model, schemas, yamlsource
+from esurety.data import model, schemas, yamlsource
 
 from .conftest import BROKEN, FIXTURE, ROOT
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from esurety import yamlsource
-from esurety.errors import DataError, DataErrors
+from esurety.data import yamlsource
+from esurety.data.errors import DataError, DataErrors
 
 
 def _read(tmp_path: Path, text: str) -> tuple[yamlsource.Document | None, list[DataError]]:

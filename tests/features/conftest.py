@@ -44,8 +44,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def dataset():
     """The validated data the site was built from (FEATURES_DATA_ROOT, with FEATURES_SETTINGS), and its labels."""
-    from esurety import views
-    from esurety.dataset import load_dataset
+    from esurety.site import views
+    from esurety.data.dataset import load_dataset
 
     data = load_dataset(Path(os.environ.get("FEATURES_DATA_ROOT") or ROOT))
     return data, views.Labels(data.vocabulary)

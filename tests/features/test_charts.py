@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from esurety import charts
+from esurety.site import charts
 
 S = "{http://www.w3.org/2000/svg}"
 
@@ -92,7 +92,7 @@ def test_no_inline_style_in_svg(charts_html: str, site: Path):
 
 
 def test_series_is_cumulative(dataset):
-    from esurety import views
+    from esurety.site import views
 
     data, _ = dataset
     av = views.adopter_view(data, charts_today())

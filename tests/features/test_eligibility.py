@@ -1,4 +1,4 @@
-"""The eligibility rule (plugins/esurety/eligibility.py) against the real guidance data.
+"""The eligibility rule (esurety/eligibility.py) against the real guidance data.
 
 Cases come from the leaflets: 大村市 goes by the contract conclusion date (令和8年4月1日), 竹田市 by the
 initial contract (令和6年10月1日, trial), 鳥栖市 by the tender notice (令和8年3月1日); 契約保証予約 is never
@@ -15,7 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from esurety import eligibility, model, views
+from esurety.rules import eligibility
+
+from esurety.data import model
+
+from esurety.site import views
 
 D = dt.date.fromisoformat
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from esurety import eligibility
+from esurety.rules import eligibility
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "theme" / "static" / "js" / "eligibility.js"

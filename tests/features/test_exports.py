@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from esurety import exports
+from esurety.site import exports
 
 
 @pytest.fixture(scope="module")

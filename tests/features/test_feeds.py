@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from esurety import feeds
+from esurety.site import feeds
 
 A = "{http://www.w3.org/2005/Atom}"
 TODAY = dt.date(2026, 11, 20)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from esurety import search
+from esurety.site import search
 
 
 def test_index_was_built(site: Path):

@@ -35,7 +35,7 @@ def test_production_settings() -> None:
     assert settings["FEED_ALL_ATOM"]
     assert settings["API_PATH"] == "/api/verify"
     assert settings["DELETE_OUTPUT_DIRECTORY"] is True
-    assert settings["PLUGINS"] == ["esurety"] and settings["PAGE_SAVE_AS"] == "{slug}/index.html"
+    assert settings["PLUGINS"] == ["esurety.site"] and settings["PAGE_SAVE_AS"] == "{slug}/index.html"
     assert settings["THEME"].endswith("theme")
 
 

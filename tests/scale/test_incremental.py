@@ -8,8 +8,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from esurety.dataset import load_dataset
-from esurety.errors import DataErrors
+from esurety.data.dataset import load_dataset
+from esurety.data.errors import DataErrors
 
 from scripts.build import build_site
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from esurety.dataset import load_dataset
+from esurety.data.dataset import load_dataset
 
 from bench import synthetic
 from scripts.build import build_site

@@ -22,7 +22,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture()
 def project_copy(tmp_path: Path) -> Path:
     """A throwaway copy of everything the build reads, for tests that break data on purpose."""
-    for name in ("content", "data", "theme", "plugins"):
+    for name in ("content", "data", "theme"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pelicanconf.py", tmp_path / "pelicanconf.py")
     return tmp_path

@@ -12,8 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from esurety import kana, views, yamlsource
-from esurety.model import Adopter, AdopterTable
+from esurety.kernel import kana
+
+from esurety.site import views
+
+from esurety.data import yamlsource
+from esurety.data.model import Adopter, AdopterTable
 
 from .htmltext import heading, page_text, table_rows
 

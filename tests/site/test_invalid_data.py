@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import scripts.build as build
-from esurety.errors import DataErrors
+from esurety.data.errors import DataErrors
 
 
 def test_invalid_guidance_fails_with_file_and_line(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:

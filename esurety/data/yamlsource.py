@@ -27,7 +27,7 @@ try:  # the C loader is several times faster on large data sets
 except ImportError:  # pragma: no cover - libyaml missing
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-from .errors import DataError, DataErrors
+from esurety.data.errors import DataError, DataErrors
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 from typing import Any, get_args
 
-from . import model, yamlsource
+from esurety.data import model, yamlsource
 
 logger = logging.getLogger(__name__)
 

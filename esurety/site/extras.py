@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import charts, eligibility, exports, feeds, search
+from esurety.site import charts, exports, feeds, search
+
+from esurety.rules import eligibility
 
 __all__ = ["OUTPUTS", "TEMPLATE_GLOBALS"]
 

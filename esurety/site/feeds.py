@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from . import model, outfiles, views
+from esurety.data import model
+
+from esurety.site import outfiles, views
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from . import outfiles, views
+from esurety.site import outfiles, views
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def to_json(rows: list[dict[str, Any]], data: Any, adopters: views.AdopterView, 
 
 def write_outputs(generator: Any, writer: Any, data: Any, adopters: views.AdopterView) -> None:
     """Write the CSV, the JSON and the page that documents their columns."""
-    from . import feeds
+    from esurety.site import feeds
 
     rows = records(data, adopters, generator.settings)
     outfiles.write_text(generator, CSV_PATH, to_csv(rows), bom=True)

@@ -21,7 +21,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, get_args
 
-from . import model, views
+from esurety.data import model
+
+from esurety.site import views
 
 logger = logging.getLogger(__name__)
 
@@ -355,7 +357,7 @@ def choices(labels: views.Labels) -> dict[str, list[tuple[str, str]]]:
 
 def write_outputs(generator: Any, writer: Any, data: Any, adopters: Any) -> None:
     """Write each orderer's rules.json (read by the site-wide check page) and the page /check/."""
-    from . import outfiles
+    from esurety.site import outfiles
 
     labels = views.Labels(data.vocabulary)
     documents = functools.partial(views.document_labels, data)

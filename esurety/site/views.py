@@ -12,8 +12,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import model, wareki
-from .dataset import Dataset
+from esurety.data import model
+
+from esurety.kernel import wareki
+from esurety.data.dataset import Dataset
 
 logger = logging.getLogger(__name__)
 

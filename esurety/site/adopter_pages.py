@@ -18,7 +18,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from . import exports, feeds, incremental, views
+from esurety.site import exports, feeds, incremental, views
 
 logger = logging.getLogger(__name__)
 

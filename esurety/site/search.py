@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:
-    from .pagefind_service import PagefindService
+    from esurety.site.pagefind_service import PagefindService
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def warm_indexer() -> Iterator[None]:
     still the post-build step, with the Pelican process's memory beside the indexer's first shard.
     """
     global _warm
-    from .pagefind_service import PagefindService
+    from esurety.site.pagefind_service import PagefindService
 
     with PagefindService() as service:
         service.warm_up()
@@ -128,7 +128,7 @@ def _indexer() -> Iterator[PagefindService]:
     if _warm is not None:
         yield _warm
         return
-    from .pagefind_service import PagefindService
+    from esurety.site.pagefind_service import PagefindService
 
     with PagefindService() as service:
         yield service
@@ -141,7 +141,7 @@ def build_index(site: Path, shard_pages: int = SHARD_PAGES) -> None:
     once and writes each shard as its own bundle, deleting the shard's index before the next one.
     ``pagefind/bundles.json`` lists the bundles for the search page.
     """
-    from .pagefind_service import PagefindServiceError
+    from esurety.site.pagefind_service import PagefindServiceError
 
     site = Path(site).resolve()
     pages = searchable_pages(site)
@@ -167,7 +167,7 @@ def build_index(site: Path, shard_pages: int = SHARD_PAGES) -> None:
 
 def write_outputs(generator: Any, writer: Any, data: Any, adopters: Any) -> None:
     """Write the search page; it works with the index that :func:`build_index` adds afterwards."""
-    from . import outfiles
+    from esurety.site import outfiles
 
     writer.write_file(f"{SEARCH_URL}index.html", generator.get_template("search"), generator.context,
                       **outfiles.page_context(generator, SEARCH_URL))

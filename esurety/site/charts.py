@@ -16,7 +16,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import model, outfiles, views
+from esurety.data import model
+
+from esurety.site import outfiles, views
 
 logger = logging.getLogger(__name__)
 

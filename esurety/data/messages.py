@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from .wareki import ERAS, parse_wareki
+from esurety.kernel.wareki import ERAS, parse_wareki
 
 logger = logging.getLogger(__name__)
 

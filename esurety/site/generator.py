@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from pelican.generators import Generator
 
-from . import adopter_pages, incremental, views
-from .dataset import Dataset, load_dataset
+from esurety.site import adopter_pages, incremental, views
+from esurety.data.dataset import Dataset, load_dataset
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def extra_outputs() -> list:
     """
     if importlib.util.find_spec(f"{__package__}.extras") is None:
         return []
-    from .extras import OUTPUTS
+    from esurety.site.extras import OUTPUTS
 
     return list(OUTPUTS)
 
@@ -49,7 +49,7 @@ def extra_template_globals() -> dict[str, Any]:
     """Functions the extra outputs offer to every template (e.g. the eligibility table of a guidance page)."""
     if importlib.util.find_spec(f"{__package__}.extras") is None:
         return {}
-    from .extras import TEMPLATE_GLOBALS
+    from esurety.site.extras import TEMPLATE_GLOBALS
 
     return dict(TEMPLATE_GLOBALS)
 

@@ -10,7 +10,7 @@ __all__ = ["register"]
 
 
 def _get_generators(_pelican: object) -> type:
-    from .generator import ESuretyGenerator
+    from esurety.site.generator import ESuretyGenerator
 
     return ESuretyGenerator
 

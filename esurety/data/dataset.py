@@ -17,9 +17,9 @@ from typing import Any, Literal, Protocol, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from . import model, yamlsource
-from .errors import DataError, DataErrors
-from .messages import explain, known_fields, prefecture_problem
+from esurety.data import model, yamlsource
+from esurety.data.errors import DataError, DataErrors
+from esurety.data.messages import explain, known_fields, prefecture_problem
 
 logger = logging.getLogger(__name__)
 
