@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: setup build check serve run test bench new-city clean node system-packages
+.PHONY: setup build check serve run test bench new-city clean node system-packages import-adopters links
 
 setup: $(STAMP)
 
@@ -46,6 +46,14 @@ run: setup
 ## new-city: scaffold a guidance file and its adopters row
 new-city: setup
 	$(PY) -m scripts.new_city $(ARGS)
+
+## import-adopters: reconcile a guarantor's new list with data/adopters.yaml (writes only with --apply)
+import-adopters: setup
+	$(PY) -m scripts.import_adopters $(ARGS)
+
+## links: check every external URL in the data, the pages and output/ (broken ones with file:line)
+links: setup
+	$(PY) -m scripts.links $(ARGS)
 
 ## test: set up (Python and the npm checkers: axe-core, vnu-jar, lighthouse) and run the whole test suite
 test: system-packages setup node

@@ -218,7 +218,7 @@ def guidance_text(o: Orderer, vocab: model.Vocabulary, guarantor_name: str) -> s
         "# 開始日と、どの日付で対象かを判断するか。",
         "start:",
         "  # 開始日。西暦の 年-月-日 で書きます（和暦は使えません）。",
-        f"  date: {o.start.isoformat()}  # {wareki.format_date(o.start).split(' (')[0]}",
+        f"  date: {o.start.isoformat()}  # {wareki.era_date(o.start)}",
         f"  # 判断基準: {_choices(v.date_basis)}",
         f"  basis: {o.basis}" + (f"  {TODO}: 資料で確かめてください" if o.basis == "unspecified" else ""),
         "  # 試行として始まる場合は true",

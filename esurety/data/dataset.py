@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,7 +108,7 @@ class FileCache(Protocol):
 
     ``get`` returns what ``put`` stored for the path while the file's bytes are unchanged, else None.
     Only files without any error are stored, so errors are reported on every run.
-    (plugins/esurety/incremental.py provides one.)
+    (esurety/site/incremental.py provides one.)
     """
 
     def get(self, path: Path, cls: type) -> Any | None: ...
@@ -123,6 +124,7 @@ class _Collector:
     def __init__(self, cache: FileCache | None = None) -> None:
         self.errors: list[DataError] = []
         self.labels: dict[str, str] = {}
+        self.vocabulary: model.Vocabulary | None = None
         self.cache = cache
 
     def load(self, path: Path, cls: type[M]) -> Loaded | None:
@@ -146,14 +148,43 @@ class _Collector:
         if doc is None:
             return None
         try:
-            return Loaded(cls.model_validate(doc.data), doc)
+            return Loaded(cls.model_validate(doc.data, context={"vocabulary": self.vocabulary}), doc)
         except ValidationError as exc:
-            for err in exc.errors(include_url=False):
+            for err in _without_union_noise(exc.errors(include_url=False)):
                 self.errors.extend(_pydantic_error(doc, cls, err, self.labels))
             return None
 
     def add(self, doc: yamlsource.Document, loc: tuple[Any, ...], message: str, *, key: bool = False) -> None:
         self.errors.append(doc.error(loc, message, key=key))
+
+
+#: How pydantic names the members of a union in an error location (``list[...]``, ``literal['unstated']``).
+_UNION_TAG = re.compile(r"^(?:list|dict|literal|function-\w+|str|date|int|bool|nullable|constrained-str|"
+                        r"tagged-union|union|json-or-python)\[.*\]$|^(?:str|date|int|float|bool|none)$")
+_UNSTATED_TAG = "literal['unstated']"
+
+
+def _without_union_noise(errors: list[Any]) -> list[Any]:
+    """One error per field for ``X | unstated`` unions: drop the member tags and the 'unstated' alternative.
+
+    A value that fails both members gets pydantic's error for each; staff need only the one about
+    what they meant to write (the other member), told that ``unstated`` is also allowed.
+    """
+    out: list[Any] = []
+    fields_with_other: set[tuple[Any, ...]] = set()
+    cleaned: list[tuple[Any, bool]] = []
+    for err in errors:
+        loc = tuple(err["loc"])
+        unstated = _UNSTATED_TAG in loc
+        plain = tuple(p for p in loc if not (isinstance(p, str) and (_UNION_TAG.match(p) or p == _UNSTATED_TAG)))
+        cleaned.append(({**err, "loc": plain}, unstated))
+        if not unstated:
+            fields_with_other.update(plain[:i] for i in range(len(plain) + 1))
+    for err, unstated in cleaned:
+        if unstated and tuple(err["loc"]) in fields_with_other:
+            continue
+        out.append(err)
+    return out
 
 
 def _pydantic_error(doc: yamlsource.Document, cls: type[BaseModel], err: Any,
@@ -170,9 +201,10 @@ def _pydantic_error(doc: yamlsource.Document, cls: type[BaseModel], err: Any,
 
 
 def _labels(vocab: model.Vocabulary) -> dict[str, str]:
+    """Every key's Japanese label (shown beside allowed values in error messages)."""
     out: dict[str, str] = {}
-    for group in type(vocab).model_fields:
-        out.update(getattr(vocab, group))
+    for group in model.VOCABULARY_GROUPS:
+        out.update({k: t.label for k, t in getattr(vocab, group).items()})
     return out
 
 
@@ -193,6 +225,7 @@ def load_dataset(root: Path, layout: Layout | None = None, *, cache: FileCache |
     vocab = c.load(layout.path("vocabulary"), model.Vocabulary)
     if vocab:
         c.labels = _labels(vocab.item)
+        c.vocabulary = vocab.item
     guarantors = c.load(layout.path("guarantors"), model.GuarantorList)
     adopters = c.load(layout.path("adopters"), model.AdopterTable)
     guidance: list[Loaded] = []
@@ -212,14 +245,12 @@ def load_dataset(root: Path, layout: Layout | None = None, *, cache: FileCache |
     if vocab:
         _check_vocabulary(c, vocab)
     if guarantors:
-        _check_guarantors(c, guarantors)
+        _check_guarantors(c, guarantors, vocab.item if vocab else None)
         known = {g.id for g in guarantors.item.guarantors}
-        for g in guidance:
-            _check_known_guarantors(c, g.doc, (), g.item.guarantors, known, guarantors.doc.path)
         for i, row in enumerate(adopters.item.adopters if adopters else []):
             _check_known_guarantors(c, adopters.doc, ("adopters", i), row.guarantors, known, guarantors.doc.path)
     for g in guidance:
-        _check_guidance_file(c, g, reference)
+        _check_guidance_file(c, g, reference, vocab.item if vocab else None)
     _check_duplicate_guidance(c, guidance)
     if adopters:
         _check_adopters(c, adopters, reference)
@@ -253,20 +284,21 @@ def check_file(path: Path, kind: str, root: Path | None = None) -> list[DataErro
     vocab_doc, _ = yamlsource.read(layout.path("vocabulary"))
     if vocab_doc is not None:
         try:
-            c.labels = _labels(model.Vocabulary.model_validate(vocab_doc.data))
+            c.vocabulary = model.Vocabulary.model_validate(vocab_doc.data)
+            c.labels = _labels(c.vocabulary)
         except ValidationError:
             pass
     reference = Reference.read(layout.path("local_governments"))
     loaded = c.validate(c.parse(Path(path)), model.FILE_MODELS[kind])
     if loaded is not None:
         if kind == "guidance":
-            _check_guidance_file(c, loaded, reference)
+            _check_guidance_file(c, loaded, reference, c.vocabulary)
         elif kind == "adopters":
             _check_adopters(c, loaded, reference)
         elif kind == "vocabulary":
             _check_vocabulary(c, loaded)
         elif kind == "guarantors":
-            _check_guarantors(c, loaded)
+            _check_guarantors(c, loaded, c.vocabulary)
     return sorted(c.errors, key=lambda e: (e.file, e.line, e.column))
 
 
@@ -286,21 +318,42 @@ def _literal_keys(annotation: Any) -> tuple[str, ...]:
 
 
 def _check_vocabulary(c: _Collector, vocab: Loaded) -> None:
+    """Groups whose keys the code knows (orderer kinds, contract stages, status) must hold every key,
+    and every reason the eligibility rule gives must have its wording."""
     for group, info in type(vocab.item).model_fields.items():
-        labels = getattr(vocab.item, group)
+        terms = getattr(vocab.item, group)
         for key in _literal_keys(info.annotation):
-            if key not in labels:
-                c.add(vocab.doc, (group,), f"{group} に「{key}」の日本語の表示名がありません。「{key}: 表示名」の行を書いてください。",
+            if key not in terms:
+                c.add(vocab.doc, (group,), f"{group} に「{key}」がありません。「{key}: {{label: 表示名, description: 説明}}」の行を書いてください。",
                       key=True)
+    from esurety.rules.reasons import REASONS
+
+    for code in REASONS:
+        if code not in vocab.item.reason:
+            c.add(vocab.doc, ("reason",), f"reason に判定の理由「{code}」の文がありません。「{code}: {{text: 文}}」の行を書いてください。",
+                  key=True)
+    for code in vocab.item.reason:
+        if code not in REASONS:
+            c.add(vocab.doc, ("reason", code), f"reason の「{code}」は判定で使われていません。消してください。", key=True)
 
 
-def _check_guarantors(c: _Collector, guarantors: Loaded) -> None:
+def _check_guarantors(c: _Collector, guarantors: Loaded, vocab: model.Vocabulary | None) -> None:
     seen: dict[str, int] = {}
     for i, g in enumerate(guarantors.item.guarantors):
         if g.id in seen:
             c.add(guarantors.doc, ("guarantors", i, "id"),
                   f"保証事業会社 {g.id} は {_at(guarantors.doc, ('guarantors', seen[g.id], 'id'))} と重複しています。id は1社に1つです。")
         seen.setdefault(g.id, i)
+        if vocab is not None and g.id in vocab.issuer and vocab.issuer[g.id].kind != "guarantor":
+            c.add(guarantors.doc, ("guarantors", i, "id"), f"{g.id} は vocabulary.yaml の issuer で kind: guarantor ではありません。")
+        for j, rule in enumerate(g.rules):
+            if rule.source is not None and rule.source not in g.sources:
+                c.add(guarantors.doc, ("guarantors", i, "rules", j, "source"),
+                      f"資料ID「{rule.source}」がこの会社の sources にありません。")
+    if vocab is not None:
+        for key, term in vocab.issuer.items():
+            if term.kind == "guarantor" and key not in seen:
+                c.add(guarantors.doc, ("guarantors",), f"vocabulary.yaml の issuer「{key}」（保証事業会社）が guarantors にありません。")
 
 
 def _check_known_guarantors(c: _Collector, doc: yamlsource.Document, loc: tuple[Any, ...], ids: list[str],
@@ -308,6 +361,8 @@ def _check_known_guarantors(c: _Collector, doc: yamlsource.Document, loc: tuple[
     for j, gid in enumerate(ids):
         if gid not in known:
             c.add(doc, loc + ("guarantors", j), f"保証事業会社 {gid} が {where} にありません。")
+        if gid in ids[:j]:
+            c.add(doc, loc + ("guarantors", j), f"保証事業会社 {gid} が2回書かれています。1回にしてください。")
 
 
 def _check_place(c: _Collector, doc: yamlsource.Document, loc: tuple[Any, ...], item: Any,
@@ -316,20 +371,22 @@ def _check_place(c: _Collector, doc: yamlsource.Document, loc: tuple[Any, ...], 
     names = reference.prefecture_names
     if item.prefecture is not None and item.prefecture not in names:
         c.add(doc, loc + ("prefecture",), prefecture_problem(item.prefecture, names))
-    if item.kind in ("national", "agency") and item.prefecture is not None:
-        c.add(doc, loc + ("prefecture",), "国の機関・独立行政法人等には prefecture を書かないでください。")
+    if item.kind == "national" and item.prefecture is not None:
+        c.add(doc, loc + ("prefecture",), "国の機関には prefecture を書かないでください。")
     if (item.kind == "prefecture" or item.kind in LOCAL_KINDS) and item.prefecture is None:
         c.add(doc, loc + ("kind",), "地方公共団体には prefecture（都道府県名）が必要です。")
         return
-    if item.kind == "prefecture" and item.name != item.prefecture:
-        c.add(doc, loc + ("name",), f"都道府県（kind: prefecture）の name は prefecture と同じ「{item.prefecture}」にしてください。")
+    if item.kind == "prefecture" and not item.name.startswith(item.prefecture):
+        c.add(doc, loc + ("name",), f"都道府県（kind: prefecture）の name は「{item.prefecture}」か、"
+                                    f"その部局なら「{item.prefecture}企業局」のように都道府県名で始めてください。")
     ref = None
     if item.lg_code:
         ref = reference.by_code.get(item.lg_code)
         if ref is None:
             c.add(doc, loc + ("lg_code",), f"「{item.lg_code}」は全国地方公共団体コードの一覧にありません。")
             return
-        if ref["name"] != item.name or ref["prefecture"] != item.prefecture:
+        # a part of a local government (北海道企業局, 新潟市水道局) carries that government's code
+        if not item.name.startswith(ref["name"]) or ref["prefecture"] != item.prefecture:
             c.add(doc, loc + ("lg_code",),
                   f"コード {item.lg_code} は {ref['prefecture']} {ref['name']} のものです。name・prefecture と合いません。")
             return
@@ -354,7 +411,8 @@ def _check_place(c: _Collector, doc: yamlsource.Document, loc: tuple[Any, ...], 
         c.add(doc, loc + ("kind",), f"{item.name} は政令指定都市です。kind: designated_city にしてください。")
     elif not designated and item.kind == "designated_city":
         c.add(doc, loc + ("kind",), f"{item.name} は政令指定都市ではありません。")
-    if item.reading and ref.get("reading") and large_kana(item.reading) != large_kana(ref["reading"]):
+    if (item.reading and ref.get("reading") and item.name == ref["name"]
+            and large_kana(item.reading) != large_kana(ref["reading"])):
         c.add(doc, loc + ("reading",), f"よみ「{item.reading}」が全国地方公共団体コードの一覧の「{ref['reading']}」と違います。")
 
 
@@ -366,12 +424,16 @@ def large_kana(text: str) -> str:
     return text.translate(_SMALL_KANA)
 
 
-def _check_guidance_file(c: _Collector, g: Loaded, reference: Reference) -> None:
+def _check_guidance_file(c: _Collector, g: Loaded, reference: Reference, vocab: model.Vocabulary | None) -> None:
     item: model.Guidance = g.item
     if g.doc.path.stem != item.slug:
         c.add(g.doc, ("slug",), f"slug「{item.slug}」とファイル名「{g.doc.path.name}」が違います。"
                                 f"ファイル名を {item.slug}.yaml にするか、slug を {g.doc.path.stem} にしてください。")
     _check_place(c, g.doc, (), item, reference)
+    from esurety.data import consistency
+
+    for loc, message in consistency.problems(item, vocab):
+        c.add(g.doc, loc, message)
 
 
 def _check_duplicate_guidance(c: _Collector, guidance: list[Loaded]) -> None:
@@ -447,9 +509,10 @@ def _check_pages_agree(c: _Collector, adopters: Loaded, guidance: list[Loaded], 
         def row_at(name: str) -> str:
             return _at(adopters.doc, ("adopters", i, name))
 
+        first = g.item.start.index(g.item.first_start) if g.item.first_start else 0
         if row.start != g.item.start_month:
-            c.add(g.doc, ("start", "date"),
-                  f"開始年月 {g.item.start_month}（start.date: {g.item.start.date.isoformat()}）が"
+            c.add(g.doc, ("start", first, "from"),
+                  f"開始年月 {g.item.start_month}（いちばん早い start の from）が"
                   f"採用団体一覧 {row_at('start')} の start: {row.start or '（なし）'} と違います。どちらかを直してください。")
         if row.prefecture != g.item.prefecture:
             c.add(g.doc, ("prefecture",), f"都道府県「{g.item.prefecture or '（なし）'}」が採用団体一覧 {row_at('prefecture')} の"
@@ -458,6 +521,9 @@ def _check_pages_agree(c: _Collector, adopters: Loaded, guidance: list[Loaded], 
             c.add(g.doc, ("name",), f"名前「{g.item.name}」が採用団体一覧 {row_at('name')} の「{row.name}」と違います。")
         if row.kind != g.item.kind:
             c.add(g.doc, ("kind",), f"kind: {g.item.kind} が採用団体一覧 {row_at('kind')} の kind: {row.kind} と違います。")
-        if set(row.guarantors) != set(g.item.guarantors):
-            c.add(g.doc, ("guarantors",), f"保証事業会社 [{', '.join(g.item.guarantors)}] が採用団体一覧 {row_at('guarantors')} の"
-                                          f" [{', '.join(row.guarantors)}] と違います。")
+        accepted = g.item.scope.named("issuers")
+        only = any(limit.only is not None for limit in g.item.scope.limits("issuers"))
+        refused = [gid for gid in row.guarantors if only and gid not in accepted]
+        if refused:
+            c.add(g.doc, ("scope", "issuers"), f"採用団体一覧 {row_at('guarantors')} の保証事業会社 {', '.join(refused)} が、"
+                                               f"案内の scope.issuers（{', '.join(accepted)}）にありません。どちらかを直してください。")

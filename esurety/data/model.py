@@ -1,11 +1,16 @@
-"""The data model: what an orderer's guidance, an adopter row and a guarantor are.
+"""The data model: what an orderer's guidance, an adopter row, a guarantor and the vocabulary are.
 
 One source of truth: the build validates with these classes, `make check` reports their errors,
-and the JSON Schemas under schemas/ are generated from them (scripts/gen_schemas.py). Every closed
-set of values is a ``Literal`` whose keys have their Japanese labels in data/vocabulary.yaml.
-Variation between orderers is expressed as data (lists of rules, free notes with sources), never
-as new code. Titles and descriptions are Japanese because editors show them to guarantor staff
-while they type.
+and the JSON Schemas under schemas/ are generated from them (scripts/gen_schemas.py), with the
+allowed keys of every closed set taken from data/vocabulary.yaml. A closed set is a vocabulary
+group, not a ``Literal``: adding a date basis, an issuer or a submission method is a data change.
+Validation receives the vocabulary as context (``context={"vocabulary": ...}``) and refuses keys
+it does not hold.
+
+Every statement of a guidance file is a *claim* with its provenance: a source of the file
+(``source:``, the orderer's or a guarantor's document) or the site's own inference (``inference:``
+with ``ask:``). What a source does not say is ``unstated`` — never a placeholder. Titles and
+descriptions are Japanese because editors show them to guarantor staff while they type.
 """
 
 from __future__ import annotations
@@ -14,20 +19,24 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator,
+                      model_validator)
 from pydantic_core import PydanticCustomError
 
+__all__ = [
+    "UNSTATED", "DIMENSIONS", "VOCABULARY_GROUPS", "FILE_MODELS", "Source", "Claim", "Start", "Limit", "CaseFilter",
+    "Scope", "Submission", "Note", "Contact", "FaqEntry", "EContract", "Guidance", "Adopter", "AdopterTable",
+    "Guarantor", "GuarantorList", "Vocabulary", "UsageTable", "is_stated", "first_day", "last_day",
+]
+
+#: The value of a fact the sources do not state (shown as 資料に記載なし).
+UNSTATED = "unstated"
+Unstated = Literal["unstated"]
+
 OrdererKind = Literal["national", "agency", "public_body", "prefecture", "designated_city", "city", "town", "village"]
-DateBasis = Literal["contract_conclusion", "initial_contract", "tender_notice", "public_notice", "application", "unspecified"]
-CertificateType = Literal["advance_payment", "interim_advance_payment", "contract_performance", "contract_reservation"]
-ProjectType = Literal["construction", "consulting", "surveying", "maintenance", "other_services"]
-ProcurementMethod = Literal["general_competitive", "designated_competitive", "negotiated"]
-ContractStage = Literal["initial", "change"]
-SubmissionMethod = Literal["email", "in_person", "e_contract_upload", "web_form", "paper", "unspecified"]
-PrintoutRule = Literal["accepted", "required", "refused", "unspecified"]
-DocumentKind = Literal["key_notice", "certificate_printout", "invoice", "customer_copy", "fee_statement",
-                       "fee_receipt", "consent_form"]
-GuarantorId = Literal["wjcs", "ejcs", "hokkaido"]
+StatusKey = Literal["active", "upcoming"]
+IssuerKind = Literal["guarantor", "insurer", "bank"]
+SourceKind = Literal["orderer", "guarantor", "press", "other"]
 #: The 47 prefectures by their official names, in code order; `make check` verifies this list
 #: against data/local_governments.json. A Literal so that editors offer the names while typing.
 PrefectureName = Literal[
@@ -37,23 +46,6 @@ PrefectureName = Literal[
     "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
     "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
 ]
-
-#: Vocabulary groups and the Literal that lists their keys; `make check` verifies each key has a label.
-VOCABULARY_GROUPS: dict[str, object] = {
-    "orderer_kind": OrdererKind,
-    "date_basis": DateBasis,
-    "certificate_type": CertificateType,
-    "project_type": ProjectType,
-    "procurement_method": ProcurementMethod,
-    "contract_stage": ContractStage,
-    "submission_method": SubmissionMethod,
-    "printout_rule": PrintoutRule,
-    "document": DocumentKind,
-    "guarantor": GuarantorId,
-}
-
-#: Certificates that can never be electronic (契約保証予約 / bid bond).
-NEVER_ELECTRONIC: frozenset[str] = frozenset({"contract_reservation"})
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[^\s<>\"]*)?$")
@@ -66,6 +58,34 @@ def _only_dates(value: Any) -> Any:
     return value
 
 
+def vocabulary_key(group: str) -> Any:
+    """A key of one vocabulary group, checked against the vocabulary passed as validation context."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        vocab = (info.context or {}).get("vocabulary")
+        if vocab is not None:
+            keys = vocab.keys(group)
+            if value not in keys:
+                raise PydanticCustomError("literal_error", "Input should be {expected}",
+                                          {"expected": " or ".join(f"'{k}'" for k in keys)})
+        return value
+
+    return Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60, json_schema_extra={"x-vocabulary": group}),
+                     AfterValidator(check)]
+
+
+DateBasisKey = vocabulary_key("date_basis")
+CertificateKey = vocabulary_key("certificate_type")
+IssuerKey = vocabulary_key("issuer")
+ProjectTypeKey = vocabulary_key("project_type")
+ProcurementKey = vocabulary_key("procurement_method")
+StageKey = vocabulary_key("contract_stage")
+MethodKey = vocabulary_key("submission_method")
+PrintoutKey = vocabulary_key("printout_rule")
+DocumentKey = vocabulary_key("document")
+BodyItemKey = vocabulary_key("body_item")
+NoteTopicKey = vocabulary_key("note_topic")
+
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60,
                             description="URL に使う英小文字・数字・ハイフンの名前（例: taketa）", examples=["taketa"])]
 SourceId = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60,
@@ -74,10 +94,15 @@ Kana = Annotated[str, Field(pattern=r"^[ぁ-ゖー・ 　]+$", max_length=80, de
                             examples=["たけたし"])]
 LgCode = Annotated[str, Field(pattern=r"^\d{6}$", description="全国地方公共団体コード（6桁、検査数字を含む）。引用符で囲んで書く（例: \"442089\"）",
                               examples=["442089"])]
-YearMonth = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="開始年月を西暦の 年-月 で（例: 2026-04）",
+YearMonth = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="年月を西暦の 年-月 で（例: 2026-04）",
                                  examples=["2026-04"])]
 Date = Annotated[dt.date, BeforeValidator(_only_dates),
                  Field(description="西暦の 年-月-日 で書く（例: 2026-04-01）。和暦は使えません", examples=["2026-04-01"])]
+#: A day, or only a month ("2025-04") where the source gives no day.
+DayOrMonth = Annotated[dt.date | YearMonth,
+                       Field(union_mode="left_to_right",
+                             description="日付（2026-04-01）。資料に月までしかなければ年-月（\"2026-04\"）"),
+                       BeforeValidator(_only_dates)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Email = Annotated[str, Field(pattern=EMAIL_RE.pattern, max_length=254,
@@ -90,112 +115,266 @@ Phone = Annotated[str, Field(pattern=r"^[0-9０-９()（）\-‐ー－ ]{6,20}$"
 Prefecture = Annotated[PrefectureName, Field(description="都道府県名を正式名で（例: 大分県、東京都、北海道）")]
 
 
+def is_stated(value: Any) -> bool:
+    """True unless the value is ``unstated`` (or absent)."""
+    return value is not None and value != UNSTATED
+
+
+def first_day(value: dt.date | str) -> dt.date:
+    """The first day a day-or-month value can mean."""
+    if isinstance(value, dt.date):
+        return value
+    year, month = (int(p) for p in value.split("-"))
+    return dt.date(year, month, 1)
+
+
+def last_day(value: dt.date | str) -> dt.date:
+    """The last day a day-or-month value can mean."""
+    if isinstance(value, dt.date):
+        return value
+    year, month = (int(p) for p in value.split("-"))
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
 class Strict(BaseModel):
     """Unknown fields are errors: a misspelt key must not silently drop a rule."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, populate_by_name=True)
+
+
+# ---------------------------------------------------------------------------------------------- sources
 
 
 class Source(Strict):
-    """A public document a fact was taken from."""
+    """A public document facts were taken from."""
 
     model_config = ConfigDict(title="出典", json_schema_extra={"description": "情報の出典となった公開資料"})
 
+    kind: SourceKind = Field(default="other", title="資料の種類",
+                             description="orderer = 発注者自身の資料、guarantor = 保証事業会社の資料、press = 報道、other = その他")
     title: ShortText = Field(title="資料名", description="資料の題名（例: 電子保証のご案内）")
     publisher: ShortText | None = Field(default=None, title="発行者", description="資料を出した会社・団体")
-    date: Date | None = Field(default=None, title="資料の日付", description="資料の日付を 2026-04-01 の形式で（わからなければ書かない）")
+    date: Date | None = Field(default=None, title="資料の日付", description="資料に書かれた日付（なければ書かない）")
     url: Url | None = Field(default=None, title="URL", description="資料の URL（https:// で始まる）")
+    checked_on: Date = Field(title="最終確認日", description="この資料を原本と照らして最後に確かめた日（例: 2026-12-02）")
     note: Text | None = Field(default=None, title="メモ", description="資料についての補足（例: 資料に発行日の記載なし）")
 
 
-class Start(Strict):
-    """When e-surety starts and which date of a project decides whether it is in."""
+class Claim(Strict):
+    """Provenance of a statement: a source of the file, or the site's own inference (with whom to ask)."""
+
+    source: SourceId | None = Field(default=None, title="出典ID", description="sources に書いた資料ID")
+    where: ShortText | None = Field(default=None, title="資料の箇所", description="資料の見出し・ページなど")
+    inference: Text | None = Field(default=None, title="サイトの推論",
+                                   description="資料に書かれていないことをサイトが推論したとき、その理由")
+    ask: ShortText | None = Field(default=None, title="確認先", description="推論を確かめる先（例: 契約検査課）")
+
+    @model_validator(mode="after")
+    def _one_provenance(self) -> "Claim":
+        if (self.source is None) == (self.inference is None):
+            raise ValueError("出典（source: 資料ID）か、サイトの推論（inference: 理由）のどちらか一方を書いてください。"
+                             "資料に書かれていないことは unstated にします。")
+        if self.ask is not None and self.inference is None:
+            raise ValueError("ask（確認先）は inference（サイトの推論）と一緒に書いてください。")
+        return self
+
+
+# ------------------------------------------------------------------------------------------------ scope
+
+#: Scope dimensions: field name → the vocabulary group of its values (None: names as the orderer
+#: writes them, e.g. departments). The eligibility rule asks for each dimension an orderer limits.
+DIMENSIONS: dict[str, str | None] = {
+    "certificates": "certificate_type",
+    "issuers": "issuer",
+    "project_types": "project_type",
+    "departments": None,
+    "procurement_methods": "procurement_method",
+    "contract_stages": "contract_stage",
+}
+
+
+class CaseFilter(Strict):
+    """Which cases something applies to; a missing key means all."""
+
+    model_config = ConfigDict(title="当てはまる案件", json_schema_extra={"description": "この決まりが当てはまる案件（書かない項目はすべて）"})
+
+    certificates: list[CertificateKey] | None = Field(default=None, min_length=1, title="保証の種類")
+    issuers: list[IssuerKey] | None = Field(default=None, min_length=1, title="発行元")
+    project_types: list[ProjectTypeKey] | None = Field(default=None, min_length=1, title="業種")
+    departments: list[ShortText] | None = Field(default=None, min_length=1, title="発注課")
+    procurement_methods: list[ProcurementKey] | None = Field(default=None, min_length=1, title="契約方式")
+    contract_stages: list[StageKey] | None = Field(default=None, min_length=1, title="契約の段階")
+
+    def values(self, dimension: str) -> list[str] | None:
+        return getattr(self, dimension)
+
+
+def _limit_model(dimension: str, key: Any, title: str) -> type[Claim]:
+    """One limit of one scope dimension: only / includes / excludes, optionally from/until a date."""
+
+    class Limit(Claim):
+        model_config = ConfigDict(title=f"{title}の限定", json_schema_extra={
+            "description": f"{title}の限定。only = これだけが対象、includes = 少なくともこれは対象、excludes = これは対象外"})
+
+        only: list[key] | None = Field(default=None, min_length=1, title="これだけが対象")  # type: ignore[valid-type]
+        includes: list[key] | None = Field(default=None, min_length=1, title="少なくともこれは対象")  # type: ignore[valid-type]
+        excludes: list[key] | None = Field(default=None, min_length=1, title="これは対象外")  # type: ignore[valid-type]
+        from_: Date | None = Field(default=None, alias="from", title="適用開始", description="この限定が当てはまる最初の日（案件の日付）")
+        until: Date | None = Field(default=None, title="適用終了", description="この限定が当てはまる最後の日（案件の日付）")
+        note: Text | None = Field(default=None, title="補足", description="補足（自分の言葉で）")
+
+        @model_validator(mode="after")
+        def _something(self) -> "Limit":
+            if self.only is None and self.includes is None and self.excludes is None:
+                raise ValueError("only・includes・excludes の少なくとも1つを書いてください。")
+            if self.only is not None and self.includes is not None:
+                raise ValueError("only（これだけ）と includes（少なくともこれ）は一緒に書けません。どちらか一方にしてください。")
+            inside = set(self.only or []) | set(self.includes or [])
+            both = inside & set(self.excludes or [])
+            if both:
+                raise ValueError(f"{', '.join(sorted(both))} が対象と対象外の両方にあります。")
+            if self.from_ and self.until and self.until < self.from_:
+                raise ValueError("until が from より前です。")
+            return self
+
+        def holds_on(self, day: dt.date) -> bool:
+            return (self.from_ is None or day >= self.from_) and (self.until is None or day <= self.until)
+
+    Limit.__name__ = Limit.__qualname__ = f"{''.join(p.title() for p in dimension.split('_'))}Limit"
+    return Limit
+
+
+CertificatesLimit = _limit_model("certificates", CertificateKey, "保証の種類")
+IssuersLimit = _limit_model("issuers", IssuerKey, "発行元（保証事業会社・保険会社など）")
+ProjectTypesLimit = _limit_model("project_types", ProjectTypeKey, "業種")
+DepartmentsLimit = _limit_model("departments", ShortText, "発注課")
+ProcurementMethodsLimit = _limit_model("procurement_methods", ProcurementKey, "契約方式")
+ContractStagesLimit = _limit_model("contract_stages", StageKey, "契約の段階")
+
+
+def _as_list(value: Any) -> Any:
+    """One limit may be written as a mapping; several (valid on different dates) as a list."""
+    return [value] if isinstance(value, dict) else value
+
+
+def _dimension(cls: type, title: str) -> Any:
+    return Annotated[list[cls] | Unstated,  # type: ignore[valid-type]
+                     Field(default=UNSTATED, union_mode="left_to_right", title=title,
+                           description=f"{title}の限定（資料に書かれていなければ unstated、または書かない）"),
+                     BeforeValidator(_as_list)]
+
+
+class Scope(Strict):
+    """Which cases are covered, dimension by dimension; a missing dimension is unstated."""
+
+    model_config = ConfigDict(title="対象案件", json_schema_extra={"description": "電子保証の対象となる案件（項目ごとの限定と出典）"})
+
+    certificates: _dimension(CertificatesLimit, "保証の種類")  # type: ignore[valid-type]
+    issuers: _dimension(IssuersLimit, "発行元")  # type: ignore[valid-type]
+    project_types: _dimension(ProjectTypesLimit, "業種")  # type: ignore[valid-type]
+    departments: _dimension(DepartmentsLimit, "発注課")  # type: ignore[valid-type]
+    procurement_methods: _dimension(ProcurementMethodsLimit, "契約方式")  # type: ignore[valid-type]
+    contract_stages: _dimension(ContractStagesLimit, "契約の段階")  # type: ignore[valid-type]
+
+    def limits(self, dimension: str) -> list[Any]:
+        value = getattr(self, dimension)
+        return [] if value == UNSTATED else list(value)
+
+    def named(self, dimension: str) -> list[str]:
+        """Every value any limit of the dimension names, in order."""
+        out: list[str] = []
+        for limit in self.limits(dimension):
+            for part in (limit.only, limit.includes, limit.excludes):
+                out += [v for v in part or [] if v not in out]
+        return out
+
+
+# ------------------------------------------------------------------------------------------------ start
+
+
+class Start(Claim):
+    """When e-surety starts and which date of a case decides whether it is in."""
 
     model_config = ConfigDict(title="開始日と判断基準",
                               json_schema_extra={"description": "電子保証を始める日と、案件が対象かどうかを決める日付"})
 
-    date: Date = Field(title="開始日", description="開始日を西暦の 年-月-日 で（例: 2026-04-01）。和暦は使えません")
-    basis: DateBasis = Field(title="判断基準", description="どの日付で対象かを判断するか（例: contract_conclusion = 契約締結日）")
-    trial: bool = Field(default=False, title="試行", description="試行として始まる場合は true")
-    wording: Text | None = Field(default=None, title="資料の文言", description="開始日・対象について資料の文言そのまま")
+    from_: DayOrMonth | Unstated = Field(alias="from", title="開始日", union_mode="left_to_right",
+                                         description="開始日（2026-04-01）。月までしか資料になければ \"2026-04\"。資料になければ unstated")
+    basis: DateBasisKey | Unstated = Field(title="判断基準", union_mode="left_to_right",
+                                           description="どの日付で対象かを判断するか（資料になければ unstated）")
+    trial: bool = Field(default=False, title="試行", description="発注者が試行と呼んでいれば true")
+    for_: CaseFilter | None = Field(default=None, alias="for", title="当てはまる案件",
+                                    description="この開始日が一部の案件だけのものなら、その案件（発注課・業種など）")
+    note: Text | None = Field(default=None, title="補足")
+
+    @property
+    def first_day(self) -> dt.date | None:
+        return None if self.from_ == UNSTATED else first_day(self.from_)
+
+    @property
+    def last_day(self) -> dt.date | None:
+        return None if self.from_ == UNSTATED else last_day(self.from_)
+
+    @property
+    def day_known(self) -> bool:
+        return isinstance(self.from_, dt.date)
 
 
-class Scope(Strict):
-    """Which projects are covered."""
-
-    model_config = ConfigDict(title="対象案件", json_schema_extra={"description": "電子保証の対象となる案件"})
-
-    project_types: list[ProjectType] = Field(min_length=1, title="対象業種",
-                                             description="対象の業種（construction = 工事、consulting = 建設コンサルタント業務 など）")
-    wording: Text | None = Field(default=None, title="資料の文言", description="対象について資料の文言そのまま")
-    departments: Text | None = Field(default=None, title="発注課の限定", description="発注課などの限定があれば")
-    procurement_methods: list[ProcurementMethod] = Field(default_factory=list, title="対象の契約方式",
-                                                         description="契約方式の限定があれば、その方式")
-    excluded_procurement_methods: list[ProcurementMethod] = Field(default_factory=list, title="対象外の契約方式",
-                                                                  description="対象外となる契約方式があれば")
-    exclusions: list[Text] = Field(default_factory=list, title="対象外の案件", description="対象外となる案件（資料の文言）")
+# ------------------------------------------------------------------------------------------- submission
 
 
-class Certificates(Strict):
-    """Which certificates may be electronic."""
+class Submission(Claim):
+    """How the key notice reaches the orderer, for the cases ``for`` names."""
 
-    model_config = ConfigDict(title="対象の保証証書",
-                              json_schema_extra={"description": "電子保証の対象になる保証証書と、ならない保証証書"})
+    model_config = ConfigDict(title="認証キー等の提出方法",
+                              json_schema_extra={"description": "どの案件（保証・発行元・契約の段階）について、どの方法で、どこへ提出するか"})
 
-    covered: list[CertificateType] = Field(min_length=1, title="対象",
-                                           description="電子保証の対象になる保証（契約保証予約 contract_reservation は書けません）")
-    excluded: list[CertificateType] = Field(default_factory=list, title="対象外", description="対象外の保証")
-
-    @field_validator("covered")
-    @classmethod
-    def _never_electronic(cls, value: list[str]) -> list[str]:
-        bad = NEVER_ELECTRONIC.intersection(value)
-        if bad:
-            raise ValueError("契約保証予約（contract_reservation）は電子保証の対象になりません。covered から外し、excluded に書いてください。")
-        return value
+    for_: CaseFilter | None = Field(default=None, alias="for", title="当てはまる案件",
+                                    description="この提出方法が当てはまる案件（certificates・issuers・contract_stages など）")
+    methods: list[MethodKey] | Unstated = Field(title="提出方法", union_mode="left_to_right",
+                                                description="提出方法（いくつかから選べるなら全部）。資料になければ unstated")
+    recipient: ShortText | Unstated = Field(default=UNSTATED, title="提出先", union_mode="left_to_right",
+                                            description="提出先の部署（資料になければ unstated）")
+    email: Email | Unstated | None = Field(default=None, title="提出先メールアドレス", union_mode="left_to_right",
+                                           description="メールで送るときのアドレス。資料になければ unstated")
+    url: Url | None = Field(default=None, title="提出先 URL", description="ウェブフォーム・電子契約システムの URL")
+    cc: list[Email] | Unstated | None = Field(default=None, title="CC", union_mode="left_to_right",
+                                              description="CC に入れるアドレス（資料が CC を求めていてアドレスがなければ unstated）")
+    cc_note: Text | None = Field(default=None, title="CC の説明", description="CC について資料が書いていること（自分の言葉で）")
+    subject: ShortText | Unstated = Field(default=UNSTATED, title="件名の書式", union_mode="left_to_right",
+                                          description="メール件名の書式（{工事名} のように受注者が埋める所を {} で）。資料になければ unstated")
+    body_items: list[BodyItemKey] | Unstated = Field(default=UNSTATED, title="本文に書くこと", union_mode="left_to_right",
+                                                     description="メール本文に書く事項。資料になければ unstated")
+    timing: Text | Unstated = Field(default=UNSTATED, title="時期", union_mode="left_to_right",
+                                    description="いつ提出するか（自分の言葉で）。資料になければ unstated")
+    documents: Annotated[list[DocumentKey], Field(min_length=1)] | Unstated = Field(
+        title="提出する書類", union_mode="left_to_right",
+                                                    description="提出する書類（key_notice = 認証キー等のお知らせ など）。資料になければ unstated")
+    printout: PrintoutKey | Unstated = Field(default=UNSTATED, title="印刷したものの扱い", union_mode="left_to_right",
+                                             description="印刷したものの扱い（accepted・required・refused）。資料になければ unstated")
+    note: Text | None = Field(default=None, title="補足", description="補足（自分の言葉で）")
 
     @model_validator(mode="after")
-    def _disjoint(self) -> "Certificates":
-        both = set(self.covered) & set(self.excluded)
-        if both:
-            raise ValueError(f"{', '.join(sorted(both))} が covered と excluded の両方にあります。")
+    def _email_needs_email(self) -> "Submission":
+        if self.email is not None and self.methods != UNSTATED and "email" not in self.methods:
+            raise ValueError("email（アドレス）は methods に email があるときだけ書けます。")
         return self
 
 
-class Submission(Strict):
-    """How the key notice reaches the orderer, for some certificate types and contract stages."""
-
-    model_config = ConfigDict(title="認証キー等の提出方法",
-                              json_schema_extra={"description": "どの保証証書について、どの方法で、どこへ提出するか"})
-
-    certificates: list[CertificateType] = Field(min_length=1, title="対象の保証", description="この提出方法が当てはまる保証")
-    contract_stages: list[ContractStage] = Field(default_factory=lambda: ["initial", "change"], title="契約の段階",
-                                                 description="当初契約 initial・変更契約 change（書かなければ両方）")
-    methods: list[SubmissionMethod] = Field(min_length=1, title="提出方法",
-                                            description="提出方法（資料に書かれていなければ unspecified）")
-    recipient: ShortText | None = Field(default=None, title="提出先", description="提出先の部署")
-    email: Email | None = Field(default=None, title="提出先メールアドレス", description="メールアドレス（「mailto:」は付けない）")
-    address_note: Text | None = Field(default=None, title="送付先の確かめ方", description="送付先の確かめ方など")
-    url: Url | None = Field(default=None, title="提出先 URL", description="ウェブフォーム・電子契約システムの URL")
-    subject_format: ShortText | None = Field(default=None, title="メール件名の書式", description="メール件名の書式")
-    printout: PrintoutRule = Field(default="unspecified", title="印刷したものの扱い",
-                                   description="電子証書を印刷したものの扱い（書かなければ unspecified）")
-    documents: list[DocumentKind] = Field(default_factory=lambda: ["key_notice"], title="提出する書類",
-                                          description="提出する書類（書かなければ key_notice = 認証キー等のお知らせ）")
-    wording: Text | None = Field(default=None, title="資料の文言", description="提出方法について資料の文言そのまま")
-    note: Text | None = Field(default=None, title="補足", description="補足")
+# -------------------------------------------------------------------------------- the rest of a page
 
 
-class Rule(Strict):
-    """A titled rule in free text, for variations that have no field of their own."""
+class Note(Claim):
+    """A fact worth telling that has no field of its own."""
 
-    model_config = ConfigDict(title="決まり", json_schema_extra={"description": "専用の項目がない決まり（見出しと本文）"})
+    model_config = ConfigDict(title="注意事項", json_schema_extra={"description": "専用の項目がない注意事項（出典つき）"})
 
-    title: ShortText = Field(title="見出し")
-    text: Text = Field(title="本文")
+    topic: NoteTopicKey = Field(default="general", title="話題", description="話題（paper_certificates・invoice など）")
+    text: Text = Field(title="本文", description="自分の言葉で")
 
 
-class Contact(Strict):
+class Contact(Claim):
     """Where contractors ask."""
 
     model_config = ConfigDict(title="問い合わせ先", json_schema_extra={"description": "問い合わせ先の部署と連絡方法"})
@@ -209,16 +388,33 @@ class Contact(Strict):
     note: Text | None = Field(default=None, title="補足")
 
 
-class EContract(Strict):
+class FaqEntry(Claim):
+    """A question and answer as a guarantor's leaflet words them."""
+
+    model_config = ConfigDict(title="よくある質問", json_schema_extra={"description": "質問と回答（資料の文言）"})
+
+    question: Text = Field(title="質問")
+    answer: Text = Field(title="回答")
+
+
+class Rule(Strict):
+    """A titled rule in free text (e-contract procedures)."""
+
+    model_config = ConfigDict(title="決まり", json_schema_extra={"description": "専用の項目がない決まり（見出しと本文）"})
+
+    title: ShortText = Field(title="見出し")
+    text: Text = Field(title="本文")
+
+
+class EContract(Claim):
     """The orderer's own electronic contract system, where it runs one (鳥栖市: GMOサイン)."""
 
     model_config = ConfigDict(title="電子契約", json_schema_extra={"description": "発注者が電子契約システムを使う場合の決まり"})
 
     system: ShortText = Field(title="システム名", description="電子契約システムの名前（例: GMOサイン）")
     applies_from: Date | None = Field(default=None, title="適用開始日", description="電子契約の開始日（例: 2026-04-01）")
-    basis: DateBasis | None = Field(default=None, title="判断基準", description="どの日付で対象かを判断するか")
-    wording: Text | None = Field(default=None, title="資料の文言")
-    scope: Text | None = Field(default=None, title="対象", description="電子契約の対象（資料の文言）")
+    basis: DateBasisKey | None = Field(default=None, title="判断基準", description="どの日付で対象かを判断するか")
+    scope: Text | None = Field(default=None, title="対象", description="電子契約の対象")
     consent_form: ShortText | None = Field(default=None, title="承諾書", description="利用承諾書の名前")
     signing_deadline: Text | None = Field(default=None, title="署名の期限")
     back_dating: Text | None = Field(default=None, title="日付の扱い", description="契約日の扱い（遡りなど）")
@@ -227,31 +423,13 @@ class EContract(Strict):
     contacts: list[Contact] = Field(default_factory=list, title="問い合わせ先")
 
 
-class FaqEntry(Strict):
-    """A question and answer as the orderer or guarantor published it."""
-
-    model_config = ConfigDict(title="よくある質問", json_schema_extra={"description": "質問と回答（資料の文言）"})
-
-    question: Text = Field(title="質問")
-    answer: Text = Field(title="回答")
-
-
-class Note(Strict):
-    """A fact worth telling that has no field of its own."""
-
-    model_config = ConfigDict(title="注意事項", json_schema_extra={"description": "専用の項目がない注意事項"})
-
-    text: Text = Field(title="本文")
-    source: ShortText | None = Field(default=None, title="出典", description="出典（資料名）")
-
-
 class Guidance(Strict):
     """One orderer's detailed guidance (one file in content/municipalities/)."""
 
     model_config = ConfigDict(
         title="発注者ごとの電子保証の案内",
-        json_schema_extra={"description": "content/municipalities/<slug>.yaml: 1つの発注者の電子保証の案内。"
-                                          "資料で確かめた事実だけを書き、確かめられなかった点は unconfirmed に書く"},
+        json_schema_extra={"description": "content/municipalities/<slug>.yaml: 1つの発注者の電子保証の案内（書式 2）。"
+                                          "すべての記述に出典（source）かサイトの推論（inference）を付け、資料にないことは unstated と書く"},
     )
 
     slug: Slug = Field(title="slug（ページ名）", description="URL とファイル名に使う英小文字・数字・ハイフン（ファイル名 <slug>.yaml と同じ）")
@@ -262,38 +440,54 @@ class Guidance(Strict):
     kind: OrdererKind = Field(title="団体の種類", description="団体の種類（city = 市、town = 町 など）")
     lg_code: LgCode | None = Field(default=None, title="団体コード",
                                    description="全国地方公共団体コード（6桁）を引用符で囲んで（例: \"442089\"）")
-    guarantors: list[GuarantorId] = Field(min_length=1, title="保証事業会社",
-                                          description="電子保証を扱う保証事業会社（wjcs / ejcs / hokkaido）")
-    start: Start = Field(title="開始日と判断基準")
-    scope: Scope = Field(title="対象案件")
-    certificates: Certificates = Field(title="対象の保証証書")
+    sources: dict[SourceId, Source] = Field(min_length=1, title="出典",
+                                            description="資料ID（英小文字・数字・ハイフン）ごとの出典。各記述の source で参照する")
+    start: list[Start] = Field(min_length=1, title="開始日と判断基準", description="開始日と判断基準（発注課・業種ごとに違えば複数）")
+    scope: Scope = Field(default_factory=Scope, title="対象案件")
     submissions: list[Submission] = Field(min_length=1, title="認証キー等の提出方法",
                                           description="提出方法（対象の保証ごとに、少なくとも1つ）")
-    paper_documents: list[DocumentKind] = Field(default_factory=list, title="紙のまま残る書類")
-    electronic_documents: list[DocumentKind] = Field(default_factory=list, title="電子化される書類")
     notes: list[Note] = Field(default_factory=list, title="注意事項")
     e_contract: EContract | None = Field(default=None, title="電子契約", description="発注者の電子契約システム（あれば）")
     contacts: list[Contact] = Field(default_factory=list, title="問い合わせ先")
     faq: list[FaqEntry] = Field(default_factory=list, title="よくある質問")
-    sources: list[Source] = Field(min_length=1, title="出典", description="この案内の出典（少なくとも1つ）")
-    unconfirmed: list[Text] = Field(default_factory=list, title="未確認の点", description="資料で確かめられなかった点")
-
-    @field_validator("submissions")
-    @classmethod
-    def _submissions_cover_certificates(cls, value: list[Submission], info: ValidationInfo) -> list[Submission]:
-        """A field validator (not a model one) so that the error points at submissions, not the file."""
-        certificates = info.data.get("certificates")
-        if certificates is None:
-            return value
-        missing = [c for c in certificates.covered if not any(c in s.certificates for s in value)]
-        if missing:
-            raise ValueError(f"certificates.covered にある {', '.join(missing)} の提出方法が submissions にありません。"
-                             "資料に書かれていなければ methods: [unspecified] として書き、unconfirmed にも書いてください。")
-        return value
+    unconfirmed: list[Text] = Field(default_factory=list, title="未確認の点", description="資料で確かめられなかった点（確認先も）")
 
     @property
-    def start_month(self) -> str:
-        return f"{self.start.date.year:04d}-{self.start.date.month:02d}"
+    def first_start(self) -> Start | None:
+        """The earliest start with a published date (None when no start date is published)."""
+        known = [s for s in self.start if s.first_day is not None]
+        return min(known, key=lambda s: s.first_day or dt.date.max) if known else None
+
+    @property
+    def start_month(self) -> str | None:
+        first = self.first_start
+        if first is None or first.first_day is None:
+            return None
+        return f"{first.first_day.year:04d}-{first.first_day.month:02d}"
+
+    @property
+    def checked_on(self) -> dt.date:
+        """最終確認日: the oldest check of any of its sources (every fact was checked by then)."""
+        return min(s.checked_on for s in self.sources.values())
+
+    def claims(self) -> list[tuple[tuple[Any, ...], Claim]]:
+        """Every claim of the file with its location (for provenance checks)."""
+        out: list[tuple[tuple[Any, ...], Claim]] = [(("start", i), s) for i, s in enumerate(self.start)]
+        for dimension in DIMENSIONS:
+            value = getattr(self.scope, dimension)
+            if value != UNSTATED:
+                out += [(("scope", dimension, i), limit) for i, limit in enumerate(value)]
+        out += [(("submissions", i), s) for i, s in enumerate(self.submissions)]
+        out += [(("notes", i), n) for i, n in enumerate(self.notes)]
+        out += [(("contacts", i), c) for i, c in enumerate(self.contacts)]
+        out += [(("faq", i), f) for i, f in enumerate(self.faq)]
+        if self.e_contract:
+            out.append((("e_contract",), self.e_contract))
+            out += [(("e_contract", "contacts", i), c) for i, c in enumerate(self.e_contract.contacts)]
+        return out
+
+
+# --------------------------------------------------------------------------------------- adopter table
 
 
 class Adopter(Strict):
@@ -309,7 +503,7 @@ class Adopter(Strict):
     capital: bool = Field(default=False, title="県庁所在地", description="都道府県庁所在地なら true")
     lg_code: LgCode | None = Field(default=None, title="団体コード", description="全国地方公共団体コード（6桁）を引用符で囲んで")
     start: YearMonth | None = Field(default=None, title="開始年月", description="開始年月を 2026-04 の形式で（資料にない場合は書かない）")
-    guarantors: list[GuarantorId] = Field(min_length=1, title="保証事業会社", description="wjcs / ejcs / hokkaido")
+    guarantors: list[IssuerKey] = Field(min_length=1, title="保証事業会社", description="wjcs / ejcs / hokkaido")
     page: Slug | None = Field(default=None, title="案内ページ", description="案内ページがある場合、その slug（content/municipalities/<slug>.yaml）")
     source: SourceId = Field(title="出典ID", description="このファイルの sources に書いた資料ID")
     confirmed: bool = Field(default=True, title="確認済み", description="資料で確かめられていなければ false")
@@ -324,8 +518,21 @@ class AdopterTable(Strict):
 
     as_of: Date = Field(title="時点", description="一覧の時点（例: 2026-02-02）")
     sources: dict[SourceId, Source] = Field(min_length=1, title="出典",
-                                       description="資料ID（英小文字・数字・ハイフン）ごとの出典。各行の source で参照する")
+                                            description="資料ID（英小文字・数字・ハイフン）ごとの出典。各行の source で参照する")
     adopters: list[Adopter] = Field(min_length=1, title="採用団体")
+
+
+# ------------------------------------------------------------------------------------------ guarantors
+
+
+class GuarantorRule(Claim):
+    """A guarantor's general rule that holds at every orderer (e.g. 契約保証予約は対象外)."""
+
+    model_config = ConfigDict(title="保証事業会社の一般的な決まり",
+                              json_schema_extra={"description": "どの発注者でも当てはまる、保証事業会社の決まり"})
+
+    excludes_certificates: list[CertificateKey] = Field(min_length=1, title="電子保証の対象外の保証")
+    note: Text | None = Field(default=None, title="補足")
 
 
 class Guarantor(Strict):
@@ -333,18 +540,26 @@ class Guarantor(Strict):
 
     model_config = ConfigDict(title="保証事業会社", json_schema_extra={"description": "保証事業会社とそのオンラインサービス"})
 
-    id: GuarantorId = Field(title="ID", description="wjcs / ejcs / hokkaido")
+    id: IssuerKey = Field(title="ID", description="vocabulary.yaml の issuer のキー（wjcs / ejcs / hokkaido）")
     name: ShortText = Field(title="会社名", description="正式名（例: 西日本建設業保証株式会社）")
     short_name: ShortText = Field(title="略称")
     service: ShortText | None = Field(default=None, title="申込サービス", description="保証申込のオンラインサービス名（例: e-Net保証）")
     url: Url | None = Field(default=None, title="URL")
     lookup_service: ShortText | None = Field(default=None, title="確認サービス", description="発注者が電子証書を確かめるサービス名")
     number_format: ShortText | None = Field(default=None, title="保証契約番号の形式")
+    number_pattern: ShortText | None = Field(default=None, title="保証契約番号の正規表現",
+                                             description="保証契約番号を見分ける正規表現（ハイフンなしで）")
+    number_example: ShortText | None = Field(default=None, title="保証契約番号の例")
     key_notice_name: ShortText | None = Field(
         default=None, title="認証キーのお知らせの名称",
         description="この会社が発行する認証キーのお知らせ（PDF）の名称。会社ごとに名称が違うため。")
+    key_notice_where: ShortText | None = Field(default=None, title="お知らせの取り出し方",
+                                               description="認証キーのお知らせをどこで取り出すか（例: e-Net保証の STEP 4 でダウンロードする）")
+    look_alike: ShortText | None = Field(default=None, title="取り違えやすい画面",
+                                         description="お知らせと取り違えやすいもの（例: STEP 3 で表示する電子証書の内容の画面）")
     guide_page: Slug | None = Field(default=None, title="申込の案内ページ", description="content/pages の slug")
-    sources: list[Source] = Field(default_factory=list, title="出典")
+    rules: list[GuarantorRule] = Field(default_factory=list, title="一般的な決まり")
+    sources: dict[SourceId, Source] = Field(default_factory=dict, title="出典")
 
 
 class GuarantorList(Strict):
@@ -353,6 +568,9 @@ class GuarantorList(Strict):
     model_config = ConfigDict(title="保証事業会社の一覧", json_schema_extra={"description": "data/guarantors.yaml: 保証事業会社の一覧"})
 
     guarantors: list[Guarantor] = Field(min_length=1, title="保証事業会社")
+
+
+# ---------------------------------------------------------------------------------------------- usage
 
 
 class UsageRow(Strict):
@@ -393,24 +611,81 @@ class UsageTable(Strict):
     rows: list[UsageRow] = Field(min_length=1, title="団体ごとの実績")
 
 
-class Vocabulary(BaseModel):
-    """data/vocabulary.yaml: the Japanese label of every key."""
+# ---------------------------------------------------------------------------------------- vocabulary
 
-    model_config = ConfigDict(extra="forbid", title="表示名の一覧",
-                              json_schema_extra={"description": "data/vocabulary.yaml: 各キーの日本語の表示名（ページに表示される）"})
 
-    orderer_kind: dict[OrdererKind, ShortText] = Field(title="団体の種類")
-    date_basis: dict[DateBasis, ShortText] = Field(title="判断基準の日付")
-    certificate_type: dict[CertificateType, ShortText] = Field(title="保証の種類")
-    project_type: dict[ProjectType, ShortText] = Field(title="業種")
-    procurement_method: dict[ProcurementMethod, ShortText] = Field(title="契約方式")
-    contract_stage: dict[ContractStage, ShortText] = Field(title="契約の段階")
-    submission_method: dict[SubmissionMethod, ShortText] = Field(title="提出方法")
-    printout_rule: dict[PrintoutRule, ShortText] = Field(title="印刷したものの扱い")
-    document: dict[DocumentKind, ShortText] = Field(title="書類")
-    guarantor: dict[GuarantorId, ShortText] = Field(title="保証事業会社")
-    status: dict[Literal["active", "upcoming"], ShortText] = Field(title="状態")
+class Term(Strict):
+    """One key of a closed set: its Japanese label and a plain description."""
 
+    label: ShortText = Field(title="表示名", description="ページに表示する日本語")
+    description: Text = Field(title="説明", description="担当者向けのやさしい説明")
+
+
+class DateBasisTerm(Term):
+    applies_to: Literal["project", "contract"] = Field(
+        title="日付の単位", description="project = 案件に1つの日付（変更契約も同じ日で判断）、contract = 契約ごとの日付")
+    change_follows: bool = Field(
+        default=False, title="変更契約も同じ日付", description="この基準そのものが、変更契約も当初と同じ日付で判断すると言っているなら true（当初契約の締結日）")
+    alternatives: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(
+        default_factory=list, title="二者択一の日付", description="どちらか一方の日付で判断するとき、その2つの基準（例: 公告日又は指名通知日）")
+
+
+class CertificateTerm(Term):
+    issuer_kinds: list[IssuerKind] = Field(min_length=1, title="発行できる者", description="guarantor・insurer・bank")
+
+
+class IssuerTerm(Term):
+    kind: IssuerKind = Field(title="種類", description="guarantor = 保証事業会社、insurer = 損害保険会社、bank = 金融機関")
+
+
+class ReasonTerm(Strict):
+    """The wording of one reason code of the eligibility rule ({…} are filled in by the site)."""
+
+    text: Text = Field(title="文", description="判定の理由の文。{name}（発注者名）などを埋め込める")
+
+
+VocabKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+
+
+class Vocabulary(Strict):
+    """data/vocabulary.yaml: every closed set, with labels and what the rules need."""
+
+    model_config = ConfigDict(title="用語の一覧",
+                              json_schema_extra={"description": "data/vocabulary.yaml: 各キーの日本語の表示名・説明・判定に使う性質"})
+
+    orderer_kind: dict[OrdererKind, Term] = Field(title="団体の種類")
+    date_basis: dict[VocabKey, DateBasisTerm] = Field(min_length=1, title="判断基準の日付")
+    certificate_type: dict[VocabKey, CertificateTerm] = Field(min_length=1, title="保証の種類")
+    issuer: dict[VocabKey, IssuerTerm] = Field(min_length=1, title="発行元")
+    project_type: dict[VocabKey, Term] = Field(min_length=1, title="業種")
+    procurement_method: dict[VocabKey, Term] = Field(min_length=1, title="契約方式")
+    contract_stage: dict[Literal["initial", "change"], Term] = Field(title="契約の段階")
+    submission_method: dict[VocabKey, Term] = Field(min_length=1, title="提出方法")
+    printout_rule: dict[VocabKey, Term] = Field(min_length=1, title="印刷したものの扱い")
+    document: dict[VocabKey, Term] = Field(min_length=1, title="書類")
+    body_item: dict[VocabKey, Term] = Field(min_length=1, title="メール本文に書く事項")
+    note_topic: dict[VocabKey, Term] = Field(min_length=1, title="注意事項の話題")
+    status: dict[StatusKey, Term] = Field(title="状態")
+    reason: dict[VocabKey, ReasonTerm] = Field(min_length=1, title="判定の理由")
+
+    @model_validator(mode="after")
+    def _alternatives_known(self) -> "Vocabulary":
+        for key, term in self.date_basis.items():
+            for alt in term.alternatives:
+                if alt not in self.date_basis or self.date_basis[alt].alternatives:
+                    raise ValueError(f"date_basis.{key}.alternatives の「{alt}」は、二者択一でない date_basis のキーにしてください。")
+        return self
+
+    def keys(self, group: str) -> list[str]:
+        return list(getattr(self, group))
+
+    def label(self, group: str, key: str) -> str:
+        return getattr(self, group)[key].label
+
+
+#: Vocabulary groups whose keys the data files use (for schema enums and label lookups).
+VOCABULARY_GROUPS: tuple[str, ...] = tuple(
+    name for name in Vocabulary.model_fields if name != "reason")
 
 #: Data files and their models, for schema generation and validation.
 FILE_MODELS: dict[str, type[BaseModel]] = {

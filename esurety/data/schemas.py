@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 from esurety.data import model, yamlsource
 
@@ -63,33 +63,30 @@ def data_files(root: Path) -> list[tuple[str, Path]]:
     return out
 
 
-def _vocabulary_labels(root: Path) -> dict[frozenset[str], dict[str, str]]:
-    """Each vocabulary group's labels, keyed by the set of its keys (how enums are recognised)."""
+def _vocabulary(root: Path) -> model.Vocabulary:
     doc = yamlsource.load(Path(root) / "data/vocabulary.yaml")
-    vocab = model.Vocabulary.model_validate(doc.data)
-    out: dict[frozenset[str], dict[str, str]] = {}
-    for group, literal in model.VOCABULARY_GROUPS.items():
-        labels = getattr(vocab, group)
-        out[frozenset(get_args(literal))] = {k: labels[k] for k in get_args(literal) if k in labels}
-    return out
+    return model.Vocabulary.model_validate(doc.data)
 
 
-def _annotate(node: Any, labels: dict[frozenset[str], dict[str, str]]) -> None:
-    """Add Japanese labels to enums and close maps whose keys follow a pattern."""
+def _annotate(node: Any, vocab: model.Vocabulary) -> None:
+    """Turn each vocabulary-key field into an enum of the vocabulary's keys, with their Japanese labels;
+    close maps whose keys follow a pattern."""
     if isinstance(node, dict):
-        enum = node.get("enum")
-        if isinstance(enum, list):
-            group = labels.get(frozenset(enum))
-            if group:
-                node["enumDescriptions"] = [group.get(v, "") for v in enum]
-                node["markdownEnumDescriptions"] = [group.get(v, "") for v in enum]
+        group = node.pop("x-vocabulary", None)
+        if group is not None:
+            terms = getattr(vocab, group)
+            node.pop("pattern", None)
+            node.pop("maxLength", None)
+            node["enum"] = list(terms)
+            node["enumDescriptions"] = [t.label for t in terms.values()]
+            node["markdownEnumDescriptions"] = [f"{t.label} — {t.description}" for t in terms.values()]
         if "patternProperties" in node and "additionalProperties" not in node:
             node["additionalProperties"] = False
         for value in node.values():
-            _annotate(value, labels)
+            _annotate(value, vocab)
     elif isinstance(node, list):
         for value in node:
-            _annotate(value, labels)
+            _annotate(value, vocab)
 
 
 def generate(kind: str, root: Path) -> dict[str, Any]:
@@ -97,10 +94,9 @@ def generate(kind: str, root: Path) -> dict[str, Any]:
     cls = model.FILE_MODELS[kind]
     body = cls.model_json_schema(mode="validation")
     schema: dict[str, Any] = {"$schema": JSON_SCHEMA_DIALECT, "$comment": (
-        "scripts/gen_schemas.py が plugins/esurety/model.py から生成したファイルです。手で編集しないでください。")}
+        "scripts/gen_schemas.py が esurety/data/model.py と data/vocabulary.yaml から生成したファイルです。手で編集しないでください。")}
     schema.update(body)
-    if kind != "vocabulary":
-        _annotate(schema, _vocabulary_labels(root))
+    _annotate(schema, _vocabulary(root))
     return schema
 
 
@@ -108,9 +104,30 @@ def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
 
 
+def glossary_text(root: Path) -> str:
+    """esurety/kernel/glossary.json as data/vocabulary.yaml and data/guarantors.yaml give it now."""
+    from esurety.kernel import glossary
+
+    vocab = _vocabulary(root)
+    guarantors = model.GuarantorList.model_validate(
+        yamlsource.load(Path(root) / "data/guarantors.yaml").data, context={"vocabulary": vocab})
+    return glossary.build(vocab.model_dump(mode="json"), [g.model_dump(mode="json") for g in guarantors.guarantors])
+
+
+def glossary_path() -> Path:
+    from esurety.kernel import glossary
+
+    return glossary.GLOSSARY_FILE
+
+
 def write_all(root: Path) -> list[Path]:
-    """Write every schema under ``root``/schemas; return the files that changed."""
+    """Write every schema under ``root``/schemas and the kernel's glossary; return the files that changed."""
     changed: list[Path] = []
+    if Path(root).resolve() == Path(__file__).resolve().parents[2]:
+        text = glossary_text(root)
+        if not glossary_path().exists() or glossary_path().read_text(encoding="utf-8") != text:
+            glossary_path().write_text(text, encoding="utf-8")
+            changed.append(glossary_path())
     (Path(root) / SCHEMA_DIR).mkdir(exist_ok=True)
     for kind in model.FILE_MODELS:
         path = Path(root) / schema_file(kind)
@@ -123,8 +140,11 @@ def write_all(root: Path) -> list[Path]:
 
 
 def stale(root: Path) -> list[Path]:
-    """Schemas that differ from what the model generates now."""
+    """Schemas (and the kernel's glossary) that differ from what the model and the data give now."""
     out: list[Path] = []
+    if Path(root).resolve() == Path(__file__).resolve().parents[2]:
+        if not glossary_path().exists() or glossary_path().read_text(encoding="utf-8") != glossary_text(root):
+            out.append(glossary_path())
     for kind in model.FILE_MODELS:
         path = Path(root) / schema_file(kind)
         if not path.exists() or path.read_text(encoding="utf-8") != render(generate(kind, root)):

@@ -1,375 +1,294 @@
 """Does e-surety apply to a contractor's case, and where does the key go? One rule, decided here.
 
-A contractor picks an orderer, a certificate type, a project type, initial or change contract and
-the date that orderer goes by (``start.basis``). :func:`decide` answers from the guidance data only:
-「対象」, 「対象外」 where the data says so, and 「資料に記載なし — 発注者に確認」 where it is silent —
-it never fills a gap with a guess.
+:func:`decide` answers one :class:`Case` from one orderer's guidance, the guarantors' general rules and
+the adopter table: 対象 (``applies``), 対象外 (``not_applies``) when a stated limit excludes the case,
+or 確認が必要 (``unknown``) when a fact it needs is unstated. It never fills a gap with a guess: every
+:class:`Reason` carries its provenance (the orderer's or a guarantor's document, the adopter table,
+or the site's inference with whom to ask). Reasons are codes (esurety/rules/reasons.py); the site
+words them from data/vocabulary.yaml.
 
-The page's script does not re-implement this. :func:`export_rules` runs :func:`decide` for every
-choice, once with a date before the start and once with the start date itself (the decision depends
-on the date only through ``date >= start.date``), and writes the answers as a compact table; the
-script looks the answer up and compares one date. The no-script table (:func:`rule_table`) is made
-from the same calls. tests/features checks that the script and this module agree for every case.
+The page's script does not re-implement this: esurety/rules/export.py runs :func:`decide` over every
+input the form can send and exports the answers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, get_args
+from typing import Any
 
 from esurety.data import model
-
-from esurety.site import views
+from esurety.rules.reasons import APPLIES, NOT_APPLIES, REASONS, UNKNOWN
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Outcome", "decide", "export_rules", "rules_json", "rule_table", "eligibility_view", "date_label", "choices",
-           "write_outputs"]
+__all__ = ["Case", "Context", "Reason", "Outcome", "decide", "OTHER", "UNSTATED_MEANS", "asked_dimensions",
+           "dimension_values", "start_for", "ask_whom"]
 
-Status = Literal["applies", "not_applies", "unknown"]
-#: ``document_labels(guidance, keys)``: document names as the orderer's guarantor words them
-#: (views.document_labels; the key notice PDF is named differently by each company).
-DocumentLabels = Callable[[model.Guidance, list[str]], list[str]]
+#: A value of an open dimension the orderer does not name (その他の課, その他の業種).
+OTHER = "*"
 
-CERTIFICATES: tuple[str, ...] = get_args(model.CertificateType)
-PROJECT_TYPES: tuple[str, ...] = get_args(model.ProjectType)
-STAGES: tuple[str, ...] = get_args(model.ContractStage)
-
-#: Bases that name one date of the whole project: a change contract is judged by that same date.
-PROJECT_DATES: frozenset[str] = frozenset({"initial_contract", "tender_notice", "public_notice"})
-#: Bases that name a date of each contract: for a change contract the form asks for the initial one.
-CONTRACT_DATES: frozenset[str] = frozenset({"contract_conclusion", "application"})
-
-#: Version of the exported rule format; the script refuses other versions.
-FORMAT = 1
-
-#: The sentences of an answer. Labels come from data/vocabulary.yaml; only the glue is here.
-TEXT: dict[str, str] = {
-    "never": "{cert}は電子保証の対象になりません。",
-    "cert_covered": "{cert}は{name}の電子保証の対象です。",
-    "cert_excluded": "{name}では、{cert}は電子保証の対象外です（資料に記載）。",
-    "cert_silent": "{cert}が{name}の電子保証の対象かどうかは、資料に記載がありません。発注者にご確認ください。",
-    "project_covered": "{project}は対象案件です。",
-    "project_silent": "{project}が対象かどうかは、資料に記載がありません（資料に書かれた対象: {covered}）。発注者にご確認ください。",
-    "basis_silent": "どの日付で判断するかは、資料に記載がありません。発注者にご確認ください。",
-    "date_on_or_after": "{date_label}が{start}以降です。",
-    "date_before": "{date_label}が{start}より前のため、対象外です。",
-    "change_project_after": "変更契約も、案件の{basis}（{start}以降）で判断します。",
-    "change_project_before": "{basis}が{start}より前の案件のため、変更契約も対象外です。",
-    "change_contract_before": (
-        "当初契約の{basis}が{start}より前の案件の変更契約を対象とするかは、資料に記載がありません。発注者にご確認ください。"
-    ),
-    "stage_silent": "{stage}での認証キーの提出方法は、資料に記載がありません。発注者にご確認ください。",
-    "trial": "{start}からの試行です。",
-    "procurement_only": "対象の契約方式: {methods}。",
-    "procurement_excluded": "対象外の契約方式: {methods}。",
-    "departments": "発注課などの限定: {text}",
-    "exclusion": "対象外となる案件: {text}",
+#: What an unstated dimension means: for the core facts the answer must be asked; the other
+#: dimensions are limits, and an orderer that states none limits nothing.
+UNSTATED_MEANS: dict[str, str | None] = {
+    "certificates": UNKNOWN,
+    "issuers": UNKNOWN,
+    "project_types": UNKNOWN,
+    "departments": None,
+    "procurement_methods": None,
+    "contract_stages": None,
 }
 
-#: What the form calls the date, when the guidance does not say which date counts.
-UNSPECIFIED_DATE_LABEL = "契約日など（判断する日付は資料に記載なし）"
+#: The attribute of :class:`Case` that holds each dimension's value.
+CASE_FIELD: dict[str, str] = {
+    "certificates": "certificate",
+    "issuers": "issuer",
+    "project_types": "project_type",
+    "departments": "department",
+    "procurement_methods": "procurement_method",
+    "contract_stages": "stage",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One contractor's case; ``None`` for a dimension the form did not ask."""
+
+    certificate: str
+    issuer: str
+    stage: str = "initial"
+    project_type: str | None = None
+    department: str | None = None
+    procurement_method: str | None = None
+    #: The date the orderer's basis uses (for a change contract under a basis of each contract, the
+    #: initial contract's); None when not given yet.
+    day: dt.date | None = None
+
+    def value(self, dimension: str) -> str | None:
+        return getattr(self, CASE_FIELD[dimension])
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rule needs beyond the orderer's own file."""
+
+    vocabulary: model.Vocabulary
+    guarantors: dict[str, model.Guarantor]
+    #: Guarantors the adopter table lists for this orderer, and the id of the row's source.
+    listed_guarantors: tuple[str, ...] = ()
+    listed_source: str | None = None
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why: a code (worded by the site), its parameters and where the statement comes from.
+
+    ``params`` values are plain strings, dates, or ``(vocabulary group, key)`` pairs (and lists of
+    them) for the wording to label. ``origin`` says whose statement it is: ``orderer`` (a source of
+    the guidance file), ``guarantor`` (a guarantor's document), ``adopters`` (the adopter table) or
+    ``inference`` (the site's reading, with ``ask``).
+    """
+
+    code: str
+    params: tuple[tuple[str, Any], ...] = ()
+    origin: str = "orderer"
+    source: str | None = None
+    where: str | None = None
+    inference: str | None = None
+    ask: str | None = None
+
+    @property
+    def effect(self) -> str | None:
+        return REASONS[self.code]
+
+    def param(self, name: str) -> Any:
+        return dict(self.params).get(name)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """The answer for one case: status, the reasons in order, caveats, and how to submit the key."""
+    """The answer for one case: status, reasons in order, remarks, and the route for the key."""
 
-    status: Status
-    reasons: tuple[str, ...]
-    notes: tuple[str, ...] = ()
-    submission: model.Submission | None = None
-    submission_index: int | None = None
+    status: str
+    reasons: tuple[Reason, ...]
+    notes: tuple[Reason, ...] = ()
+    route: int | None = None
+    asks: tuple[str, ...] = field(default=())
 
     @property
     def applies(self) -> bool:
-        return self.status == "applies"
+        return self.status == APPLIES
 
 
-def date_label(g: model.Guidance, labels: views.Labels, stage: str) -> str:
-    """The name of the date the form asks for: the basis, and for a change contract the initial one."""
-    basis = g.start.basis
-    if basis == "unspecified":
-        return UNSPECIFIED_DATE_LABEL
-    label = labels("date_basis", basis)
-    if stage == "change" and basis in CONTRACT_DATES:
-        return f"当初契約の{label}"
-    return label
+def _from_claim(code: str, claim: model.Claim, params: dict[str, Any] | None = None,
+                origin: str = "orderer") -> Reason:
+    if claim.inference is not None:
+        return Reason(code, tuple((params or {}).items()), "inference", None, claim.where, claim.inference, claim.ask)
+    return Reason(code, tuple((params or {}).items()), origin, claim.source, claim.where)
 
 
-def _submission_for(g: model.Guidance, certificate: str, stage: str) -> tuple[int, model.Submission] | None:
+def ask_whom(g: model.Guidance) -> str:
+    """Whom a contractor asks about what the documents leave open: the first contact the file names."""
+    for contact in g.contacts:
+        return f"{contact.organization or g.name} {contact.name}".strip()
+    return g.name
+
+
+def _filter_matches(f: model.CaseFilter | None, case: Case) -> bool:
+    if f is None:
+        return True
+    for dimension in model.DIMENSIONS:
+        wanted = f.values(dimension)
+        value = case.value(dimension)
+        if wanted is not None and value is not None and value not in wanted:
+            return False
+    return True
+
+
+def start_for(g: model.Guidance, case: Case) -> model.Start | None:
+    """The start entry that governs the case: the most specific one whose ``for`` matches."""
+    matching = [s for s in g.start if _filter_matches(s.for_, case)]
+    specific = [s for s in matching if s.for_ is not None]
+    return (specific or matching or [None])[0]
+
+
+def _date_reasons(g: model.Guidance, ctx: Context, case: Case, start: model.Start) -> list[Reason]:
+    """The start and its basis, against the case's date."""
+    out: list[Reason] = []
+    if start.basis == model.UNSTATED:
+        return [_from_claim("basis_unstated", start)]
+    term = ctx.vocabulary.date_basis[start.basis]
+    label = ("date_basis", start.basis)
+    if start.first_day is None:
+        return [_from_claim("dimension_unstated", start, {"dimension": "開始日"})]
+    params: dict[str, Any] = {"date_label": label, "start": start.from_}
+    if start.trial:
+        out.append(_from_claim("trial", start, {"start": start.from_}))
+    if case.day is None:
+        return out + [Reason("date_missing", (("date_label", label),), "orderer", start.source, start.where)]
+    before = case.day < start.first_day
+    in_month = not before and start.last_day is not None and case.day <= start.last_day and not start.day_known
+    if case.stage == "change" and term.applies_to == "project":
+        # a change contract belongs to its project: the project's one date decides
+        follows = dict(origin="inference", inference=(
+            f"変更契約も、当初の案件と同じ{term.label}で判断するものと読みました（資料は変更契約に触れていません）。"),
+            ask=ask_whom(g)) if not term.change_follows else dict(
+            origin="orderer", source=start.source, where=start.where)
+        if in_month:
+            return out + [_from_claim("date_in_start_month", start, params)]
+        code = "change_project_before" if before else "change_follows_project"
+        return out + [Reason(code, tuple(params.items()), **follows)]  # type: ignore[arg-type]
+    if in_month:
+        return out + [_from_claim("date_in_start_month", start, params)]
+    if case.stage == "change":  # a basis of each contract: the form asked for the initial contract's date
+        if before:
+            return out + [_from_claim("change_contract_before", start, params)]
+        return out + [_from_claim("date_on_or_after", start, {**params, "date_label": ("initial_of", start.basis)})]
+    return out + [_from_claim("date_before" if before else "date_on_or_after", start, params)]
+
+
+def _dimension_reasons(g: model.Guidance, ctx: Context, case: Case, dimension: str) -> list[Reason]:
+    """One scope dimension against the case's value."""
+    value = case.value(dimension)
+    group = model.DIMENSIONS[dimension]
+    shown: Any = ("other", dimension) if value == OTHER else (group, value) if group else value
+    day = case.day
+    limits = [lim for lim in g.scope.limits(dimension) if day is None or lim.holds_on(day)]
+    if not limits:
+        if dimension == "issuers" and value in ctx.listed_guarantors:
+            return [Reason("issuer_listed", (("value", ("issuer", value)),), "adopters", ctx.listed_source)]
+        if UNSTATED_MEANS[dimension] is None:
+            return []
+        return [Reason("dimension_unstated", (("dimension", dimension),), "orderer")]
+    if value is None:
+        return []
+    out: list[Reason] = []
+    for lim in limits:
+        listed = tuple((group, v) if group else v for v in (lim.only or lim.includes or []))
+        params = {"dimension": dimension, "value": shown, "listed": listed}
+        if value in (lim.excludes or []):
+            out.append(_from_claim("excluded", lim, params))
+        elif lim.only is not None:
+            out.append(_from_claim("covered" if value in lim.only else "not_in_only", lim, params))
+        elif lim.includes is not None:
+            out.append(_from_claim("covered" if value in lim.includes else "not_listed", lim, params))
+        elif UNSTATED_MEANS[dimension] is not None:  # only exclusions are stated: the rest is open
+            out.append(_from_claim("not_listed", lim, {**params, "listed": ("（対象外の記載のみ）",)}))
+    return out
+
+
+def _guarantor_reasons(ctx: Context, case: Case) -> list[Reason]:
+    guarantor = ctx.guarantors.get(case.issuer)
+    if guarantor is None:
+        return []
+    return [_from_claim("never_electronic", rule, {"value": ("certificate_type", case.certificate),
+                                                   "guarantor": guarantor.name}, origin="guarantor")
+            for rule in guarantor.rules if case.certificate in rule.excludes_certificates]
+
+
+def route_for(g: model.Guidance, case: Case) -> int | None:
+    """The first submission whose ``for`` matches the case."""
     for i, s in enumerate(g.submissions):
-        if certificate in s.certificates and stage in s.contract_stages:
-            return i, s
+        if _filter_matches(s.for_, case):
+            return i
     return None
 
 
-def _notes(g: model.Guidance, labels: views.Labels, start: str) -> tuple[str, ...]:
-    notes = []
-    if g.start.trial:
-        notes.append(TEXT["trial"].format(start=start))
-    if g.scope.procurement_methods:
-        notes.append(TEXT["procurement_only"].format(
-            methods="、".join(labels.many("procurement_method", g.scope.procurement_methods))))
-    if g.scope.excluded_procurement_methods:
-        notes.append(TEXT["procurement_excluded"].format(
-            methods="、".join(labels.many("procurement_method", g.scope.excluded_procurement_methods))))
-    if g.scope.departments:
-        notes.append(TEXT["departments"].format(text=g.scope.departments))
-    notes.extend(TEXT["exclusion"].format(text=x) for x in g.scope.exclusions)
-    return tuple(notes)
-
-
-def decide(g: model.Guidance, labels: views.Labels, certificate: str, project_type: str, stage: str,
-           day: dt.date) -> Outcome:
-    """Decide one case from the guidance data; ``day`` is the date named by ``g.start.basis``.
-
-    For a change contract, ``day`` is the initial contract's date where the basis is a date of each
-    contract (契約締結日): the change belongs to that contract. Where the basis is a date of the whole
-    project (当初契約の締結日, 入札公告日), it is that date, as for the initial contract.
-    """
-    if certificate not in CERTIFICATES or project_type not in PROJECT_TYPES or stage not in STAGES:
-        raise ValueError(f"unknown choice: {certificate}, {project_type}, {stage}")
-    cert = labels("certificate_type", certificate)
-    start = views.date_ja(g.start.date)
-    basis = g.start.basis
-    refused: list[str] = []
-    silent: list[str] = []
-    fine: list[str] = []
-
-    if certificate in model.NEVER_ELECTRONIC:
-        return Outcome("not_applies", (TEXT["never"].format(cert=cert),))
-    if certificate in g.certificates.excluded:
-        refused.append(TEXT["cert_excluded"].format(name=g.name, cert=cert))
-    elif certificate in g.certificates.covered:
-        fine.append(TEXT["cert_covered"].format(name=g.name, cert=cert))
+def decide(g: model.Guidance, ctx: Context, case: Case) -> Outcome:
+    """Decide one case; see the module docstring."""
+    reasons: list[Reason] = _guarantor_reasons(ctx, case)
+    notes: list[Reason] = []
+    start = start_for(g, case)
+    if start is None:
+        reasons.append(Reason("start_not_for_case", (("case", _describe(case)),), "orderer"))
     else:
-        silent.append(TEXT["cert_silent"].format(name=g.name, cert=cert))
-
-    project = labels("project_type", project_type)
-    if project_type in g.scope.project_types:
-        fine.append(TEXT["project_covered"].format(project=project))
-    else:
-        covered = "、".join(labels.many("project_type", g.scope.project_types))
-        silent.append(TEXT["project_silent"].format(project=project, covered=covered))
-
-    on_or_after = day >= g.start.date
-    if basis == "unspecified":
-        silent.append(TEXT["basis_silent"])
-    elif stage == "initial" or basis in PROJECT_DATES:
-        label = date_label(g, labels, stage)
-        if on_or_after:
-            fine.append(TEXT["date_on_or_after"].format(date_label=label, start=start))
-            if stage == "change":
-                fine.append(TEXT["change_project_after"].format(basis=labels("date_basis", basis), start=start))
-        elif stage == "change":
-            refused.append(TEXT["change_project_before"].format(basis=labels("date_basis", basis), start=start))
-        else:
-            refused.append(TEXT["date_before"].format(date_label=label, start=start))
-    else:  # a change contract, judged by a date of each contract
-        if on_or_after:
-            fine.append(TEXT["date_on_or_after"].format(date_label=date_label(g, labels, stage), start=start))
-        else:
-            silent.append(TEXT["change_contract_before"].format(basis=labels("date_basis", basis), start=start))
-
-    found = _submission_for(g, certificate, stage) if certificate in g.certificates.covered else None
-    if certificate in g.certificates.covered and found is None:
-        silent.append(TEXT["stage_silent"].format(stage=labels("contract_stage", stage)))
-
-    if refused:
-        return Outcome("not_applies", tuple(refused))
-    notes = _notes(g, labels, start)
-    index, submission = found if found else (None, None)
-    if silent:
-        return Outcome("unknown", tuple(silent + fine), notes, submission, index)
-    return Outcome("applies", tuple(fine), notes, submission, index)
+        for r in _date_reasons(g, ctx, case, start):
+            (notes if r.effect is None else reasons).append(r)
+    for dimension in model.DIMENSIONS:
+        reasons += _dimension_reasons(g, ctx, case, dimension)
+    effects = {r.effect for r in reasons}
+    if NOT_APPLIES in effects:
+        return Outcome(NOT_APPLIES, tuple(r for r in reasons if r.effect == NOT_APPLIES), tuple(notes))
+    route = route_for(g, case)
+    if route is None:
+        reasons.append(Reason("route_unstated", (), "orderer"))
+        effects.add(UNKNOWN)
+    asks = tuple(dict.fromkeys(r.ask or ask_whom(g) for r in reasons if r.effect == UNKNOWN))
+    status = UNKNOWN if UNKNOWN in effects else APPLIES
+    ordered = sorted(reasons, key=lambda r: r.effect != status)  # the deciding reasons first
+    return Outcome(status, tuple(ordered), tuple(notes), route, asks)
 
 
-def submission_fields(g: model.Guidance, s: model.Submission, labels: views.Labels,
-                      document_labels: DocumentLabels | None = None) -> dict[str, str]:
-    """A submission rule as display strings, keyed like the result slots of the form."""
-    documents = (document_labels(g, list(s.documents)) if document_labels
-                 else labels.many("document", list(s.documents)))
-    fields = {
-        "methods": "、".join(labels.many("submission_method", s.methods)),
-        "recipient": s.recipient or "",
-        "email": s.email or "",
-        "address": s.address_note or "",
-        "url": s.url or "",
-        "subject": s.subject_format or "",
-        "documents": "、".join(documents),
-        "printout": labels("printout_rule", s.printout),
-        "note": s.note or "",
-        "wording": s.wording or "",
-    }
-    return fields
+def _describe(case: Case) -> str:
+    return "、".join(v for v in (case.department, case.project_type) if v and v != OTHER) or "この案件"
 
 
-def _probe_days(g: model.Guidance) -> tuple[dt.date, dt.date]:
-    """A date before the start and the start itself: every date decides like one of these two."""
-    return g.start.date - dt.timedelta(days=1), g.start.date
+def asked_dimensions(g: model.Guidance) -> list[str]:
+    """The dimensions the form asks for this orderer: certificate, issuer and stage always (they choose
+    the route), the others where the orderer states a limit (or a start or route depends on them)."""
+    asked = ["certificates", "issuers"]
+    used_in_filters = {d for s in list(g.start) + list(g.submissions) if s.for_ for d in model.DIMENSIONS
+                       if s.for_.values(d) is not None}
+    for dimension in ("project_types", "departments", "procurement_methods"):
+        if g.scope.limits(dimension) or dimension in used_in_filters:
+            asked.append(dimension)
+    asked.append("contract_stages")
+    return asked
 
 
-def export_rules(g: model.Guidance, labels: views.Labels,
-                 document_labels: DocumentLabels | None = None) -> dict[str, Any]:
-    """Every answer of :func:`decide` for this orderer, as compact data for the page's script.
-
-    ``m`` holds one outcome index per (certificate, project type, stage, date ≥ start), in the order
-    of ``certs``, ``projects`` and ``stages``: index = ((c * P + p) * S + s) * 2 + (1 if on/after).
-    Sentences are stored once in ``texts`` and referred to by number.
-    """
-    texts: list[str] = []
-    text_index: dict[str, int] = {}
-    outcomes: list[list[Any]] = []
-    outcome_index: dict[tuple[Any, ...], int] = {}
-
-    def t(sentence: str) -> int:
-        if sentence not in text_index:
-            text_index[sentence] = len(texts)
-            texts.append(sentence)
-        return text_index[sentence]
-
-    matrix: list[int] = []
-    before, on = _probe_days(g)
-    for c in CERTIFICATES:
-        for p in PROJECT_TYPES:
-            for s in STAGES:
-                for day in (before, on):
-                    o = decide(g, labels, c, p, s, day)
-                    key = (o.status, tuple(t(r) for r in o.reasons), tuple(t(n) for n in o.notes),
-                           -1 if o.submission_index is None else o.submission_index)
-                    if key not in outcome_index:
-                        outcome_index[key] = len(outcomes)
-                        outcomes.append([key[0], list(key[1]), list(key[2]), key[3]])
-                    matrix.append(outcome_index[key])
-    return {
-        "v": FORMAT,
-        "slug": g.slug,
-        "name": g.name,
-        "prefecture": g.prefecture or "",
-        "start": g.start.date.isoformat(),
-        "dateLabel": {s: date_label(g, labels, s) for s in STAGES},
-        "certs": [[c, labels("certificate_type", c)] for c in CERTIFICATES],
-        "projects": [[p, labels("project_type", p)] for p in PROJECT_TYPES],
-        "stages": [[s, labels("contract_stage", s)] for s in STAGES],
-        "subs": [submission_fields(g, s, labels, document_labels) for s in g.submissions],
-        "texts": texts,
-        "outcomes": outcomes,
-        "m": matrix,
-    }
-
-
-def rules_json(g: model.Guidance, labels: views.Labels, document_labels: DocumentLabels | None = None) -> str:
-    """The exported rules as JSON (``<``, ``>``, ``&`` escaped, so it may also sit inside HTML)."""
-    text = json.dumps(export_rules(g, labels, document_labels), ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-@dataclass(frozen=True)
-class TableRow:
-    """One line of the no-script table: a certificate at the contract stages that share one answer."""
-
-    certificate: str
-    stages: tuple[str, ...]
-    outcome: Outcome
-    fields: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RuleTable:
-    """The rules for the covered project types on or after the start, and what differs otherwise."""
-
-    condition: str
-    rows: list[TableRow]
-    otherwise: list[str]
-    columns: frozenset[str]
-
-
-def rule_table(g: model.Guidance, labels: views.Labels, document_labels: DocumentLabels | None = None) -> RuleTable:
-    """The rules as a table people read without the script, made from the same :func:`decide` calls.
-
-    A certificate gets one row when the initial and the change contract have the same answer, else
-    one row per stage. Columns no row fills (e.g. 件名) are left out to keep the page small.
-    """
-    before, on = _probe_days(g)
-    project = g.scope.project_types[0]
-    rows: list[TableRow] = []
-    for c in CERTIFICATES:
-        answers = [(s, decide(g, labels, c, project, s, on)) for s in STAGES]
-        fields = [submission_fields(g, o.submission, labels, document_labels) if o.submission else {}
-                  for _, o in answers]
-        if all(o.status == answers[0][1].status and f == fields[0] for (_, o), f in zip(answers, fields)):
-            rows.append(TableRow(c, STAGES, answers[0][1], fields[0]))
-        else:
-            rows.extend(TableRow(c, (s,), o, f) for (s, o), f in zip(answers, fields))
-    # What changes for other cases: the reasons a covered certificate gets that the table rows do not show.
-    shown = {r for row in rows for r in row.outcome.reasons}
-    probe = g.certificates.covered[0]
-    others = [decide(g, labels, probe, project, s, before) for s in STAGES]
-    otherwise = list(dict.fromkeys(r for o in others for r in o.reasons if r not in shown))
-    silent = [p for p in PROJECT_TYPES if p not in g.scope.project_types]
-    if silent:  # one sentence for all project types the data does not name, worded as decide() words each
-        otherwise.append(TEXT["project_silent"].format(
-            project="・".join(labels.many("project_type", silent)),
-            covered="、".join(labels.many("project_type", g.scope.project_types))))
-    if g.start.basis == "unspecified":
-        condition = f"{'・'.join(labels.many('project_type', g.scope.project_types))}の場合（判断する日付は資料に記載なし）"
-    else:
-        condition = (f"{date_label(g, labels, 'initial')}が{views.date_ja(g.start.date)}以降の"
-                     f"{'・'.join(labels.many('project_type', g.scope.project_types))}の場合")
-    columns = frozenset(k for row in rows for k, v in row.fields.items() if v)
-    return RuleTable(condition=condition, rows=rows, otherwise=otherwise, columns=columns)
-
-
-@dataclass(frozen=True)
-class EligibilityView:
-    """What the eligibility partial of a guidance page shows."""
-
-    guidance: model.Guidance
-    table: RuleTable
-    date_labels: dict[str, str]
-    choices: dict[str, list[tuple[str, str]]]
-
-
-def eligibility_view(g: model.Guidance, labels: views.Labels,
-                     document_labels: DocumentLabels | None = None) -> EligibilityView:
-    """Template global: the check form's data and the no-script table for one guidance page."""
-    return EligibilityView(
-        guidance=g,
-        table=rule_table(g, labels, document_labels),
-        date_labels={s: date_label(g, labels, s) for s in STAGES},
-        choices=choices(labels),
-    )
-
-
-def choices(labels: views.Labels) -> dict[str, list[tuple[str, str]]]:
-    """The form's options (key, label) in the order of the exported rules."""
-    return {
-        "certificates": [(c, labels("certificate_type", c)) for c in CERTIFICATES],
-        "projects": [(p, labels("project_type", p)) for p in PROJECT_TYPES],
-        "stages": [(s, labels("contract_stage", s)) for s in STAGES],
-    }
-
-
-def write_outputs(generator: Any, writer: Any, data: Any, adopters: Any) -> None:
-    """Write each orderer's rules.json (read by the site-wide check page) and the page /check/."""
-    from esurety.site import outfiles
-
-    labels = views.Labels(data.vocabulary)
-    documents = functools.partial(views.document_labels, data)
-    code = {p["name"]: p["code"] for p in data.prefectures}
-    guidance = sorted(data.guidance, key=lambda g: (code.get(g.prefecture or "", ""), g.reading))
-    groups: dict[str, list[model.Guidance]] = {}
-    for g in guidance:
-        outfiles.write_text(generator, f"municipalities/{g.slug}/rules.json", rules_json(g, labels, documents))
-        groups.setdefault(g.prefecture or f"{labels('orderer_kind', g.kind)}など", []).append(g)
-    writer.write_file(
-        "check/index.html", generator.get_template("eligibility_check"), generator.context,
-        guidance_list=guidance, orderer_groups=list(groups.items()), choices=choices(labels),
-        **outfiles.page_context(generator, "check/"),
-    )
-    logger.info("wrote eligibility rules for %d orderers", len(guidance))
+def dimension_values(g: model.Guidance, vocab: model.Vocabulary, dimension: str) -> list[str]:
+    """The values the form offers for a dimension, in vocabulary order (OTHER for open sets)."""
+    group = model.DIMENSIONS[dimension]
+    if group is None:  # departments: the names the file uses, then any other
+        names: list[str] = list(g.scope.named(dimension))
+        for s in list(g.start) + list(g.submissions):
+            for v in (s.for_.values(dimension) or []) if s.for_ else []:
+                if v not in names:
+                    names.append(v)
+        return names + [OTHER]
+    keys = vocab.keys(group)
+    if dimension == "project_types":
+        named = [k for k in keys if k in g.scope.named(dimension)]
+        return named + [OTHER] if len(named) < len(keys) else named
+    return keys

@@ -82,7 +82,7 @@ def records(data: Any, adopters: views.AdopterView, settings: dict[str, Any]) ->
                 "status": r.status,
                 "status_label": labels("status", r.status),
                 "guarantors": list(a.guarantors),
-                "guarantor_labels": labels.many("guarantor", list(a.guarantors)),
+                "guarantor_labels": [data.guarantors[g].name for g in a.guarantors],
                 "page_url": _url(settings, f"municipalities/{a.page}/") if a.page else "",
                 "source": a.source,
                 "source_title": sources[a.source].title,

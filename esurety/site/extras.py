@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from esurety.site import charts, exports, feeds, search
-
-from esurety.rules import eligibility
+from esurety.site import charts, eligibility, exports, feeds, search
 
 __all__ = ["OUTPUTS", "TEMPLATE_GLOBALS"]
 
@@ -25,5 +23,6 @@ OUTPUTS: list[Callable[[Any, Any, Any, Any], None]] = [
 
 TEMPLATE_GLOBALS: dict[str, Any] = {
     "eligibility_view": eligibility.eligibility_view,
+    "route_views": eligibility.route_views,
     "search_keywords": search.keywords,
 }

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from esurety.data import model
+from esurety.kernel import paths
 
 from esurety.site import outfiles, views
 
@@ -84,11 +85,12 @@ def entries(data: Any, adopters: views.AdopterView, settings: dict[str, Any], *,
             if a.start is None or (new_only and a.start < since):
                 continue
             g = guidance.get(a.page) if a.page else None
-            exact = g is not None and g.start_month == a.start
-            start_day = g.start.date if exact else dt.date.fromisoformat(f"{a.start}-01")
+            first = g.first_start if g is not None else None
+            exact = first is not None and first.day_known and g.start_month == a.start
+            start_day = first.first_day if exact and first and first.first_day else dt.date.fromisoformat(f"{a.start}-01")
             updated = max(as_of, start_day) if start_day <= adopters.today else as_of
             # the guidance page when there is one, else the page of the adopter table that lists the row
-            link = f"{site}/municipalities/{a.page}/" if a.page else f"{site}/{r.group_url}"
+            link = f"{site}/{paths.orderer(a.page)}" if a.page else f"{site}/{r.group_url}"
             out.append(FeedEntry(a, r.status, _key(a), start_day, exact, updated, link, r.prefecture_code[:2]))
     out.sort(key=lambda e: (e.start_day, e.adopter.name), reverse=True)
     return out
@@ -113,7 +115,7 @@ def _summary(e: FeedEntry, labels: views.Labels, data: Any) -> str:
     parts = [
         f"{a.name}（{labels('orderer_kind', a.kind)}）は{_when(e)}から電子保証を"
         f"{'開始する予定です' if e.status == 'upcoming' else '運用しています'}。",
-        f"保証事業会社: {'、'.join(labels.many('guarantor', list(a.guarantors)))}。",
+        f"保証事業会社: {'、'.join(data.guarantors[g].name for g in a.guarantors)}。",
         f"出典: {source.title}。",
     ]
     if not a.confirmed:

@@ -82,7 +82,8 @@ class ESuretyGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         assert self.data is not None
         data = self.data
-        guidance = sorted(data.guidance, key=lambda g: (g.prefecture or "", g.reading))
+        code = {p["name"]: p["code"] for p in data.prefectures}
+        guidance = sorted(data.guidance, key=lambda g: (code.get(g.prefecture or "", "99"), g.lg_code or "999999", g.reading))
         adopters = views.adopter_view(data, self.today)
         rows_by_page = {r.adopter.page: r for g in adopters.groups for r in g.rows if r.adopter.page}
         page_tpl = self.get_template("guidance")

@@ -142,7 +142,7 @@ def shared_digest(settings: dict[str, Any], data: Any, today: Any) -> str:
         _stable({k: g.model_dump(mode="json") for k, g in data.guarantors.items()}),
         data.adopters.model_dump_json(),
         _stable([u.model_dump(mode="json") for u in data.usage]),
-        _stable([(g.slug, g.name, g.reading, g.prefecture, g.kind, g.start_month, g.guarantors)
+        _stable([(g.slug, g.name, g.reading, g.prefecture, g.kind, g.start_month)
                  for g in data.guidance]),
         str(today),
     ):

@@ -35,7 +35,10 @@ class Labels:
     def __call__(self, group: str, key: str | None) -> str:
         if key is None:
             return ""
-        return getattr(self._vocab, group)[key]
+        return self._vocab.label(group, key)
+
+    def description(self, group: str, key: str) -> str:
+        return getattr(self._vocab, group)[key].description
 
     def many(self, group: str, keys: list[str]) -> list[str]:
         return [self(group, k) for k in keys]
@@ -46,7 +49,7 @@ class Labels:
 @functools.lru_cache(maxsize=8192)
 def date_ja(value: dt.date | None) -> str:
     """令和6年10月1日 (2024-10-01); empty for no date."""
-    return wareki.format_date(value) if value else ""
+    return wareki.era_date_and_iso(value) if value else ""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -55,7 +58,7 @@ def month_ja(value: str | None) -> str:
     if not value:
         return ""
     year, month = value.split("-")
-    return wareki.format_month(int(year), int(month))
+    return wareki.era_month_and_iso(int(year), int(month))
 
 
 def status_of(start: str | None, today: dt.date) -> str:
@@ -293,10 +296,23 @@ def adopter_view(data: Dataset, today: dt.date) -> AdopterView:
     )
 
 
-def document_labels(data: Dataset, guidance: model.Guidance, documents: list[str]) -> list[str]:
+def guidance_guarantors(data: Dataset, guidance: model.Guidance) -> list[str]:
+    """The surety companies whose e-surety the orderer takes: those its scope names, else its adopters row's."""
+    named = [i for i in guidance.scope.named("issuers") if i in data.guarantors]
+    excluded = {i for lim in guidance.scope.limits("issuers") for i in lim.excludes or []}
+    named = [i for i in named if i not in excluded]
+    if named:
+        return named
+    row = next((a for a in data.adopters.adopters if a.page == guidance.slug), None)
+    return list(row.guarantors) if row else []
+
+
+def document_labels(data: Dataset, guidance: model.Guidance, documents: list[str] | str) -> list[str]:
     """Document names as the orderer's guarantor calls them: each company names its key notice PDF differently."""
     labels = Labels(data.vocabulary)
-    names = [data.guarantors[g].key_notice_name for g in guidance.guarantors]
+    if documents == model.UNSTATED:
+        return []
+    names = [data.guarantors[g].key_notice_name for g in guidance_guarantors(data, guidance)]
     own = [n for n in names if n]
     out = []
     for d in documents:
@@ -309,12 +325,27 @@ def document_labels(data: Dataset, guidance: model.Guidance, documents: list[str
 
 def jinja_globals(data: Dataset, today: dt.date) -> dict[str, Any]:
     """Names every template of the plugin can use."""
+    from esurety.kernel import paths
+    from esurety.site import wording
+
     return {
         "labels": Labels(data.vocabulary),
         "guarantors": data.guarantors,
         "build_date": today,
         "document_labels": lambda g, docs: document_labels(data, g, docs),
+        "guidance_guarantors": lambda g: guidance_guarantors(data, g),
+        "wording": lambda g: wording.Words(data, g),
+        "start_lines": wording.start_lines,
+        "scope_lines": wording.scope_lines,
+        "paths": paths,
     }
 
 
-JINJA_FILTERS = {"date_ja": date_ja, "month_ja": month_ja}
+def when_ja(value: dt.date | str | None) -> str:
+    """A day (令和6年10月1日) or a month known only as such (令和6年10月)."""
+    if value is None or value == model.UNSTATED:
+        return "資料に記載なし"
+    return date_ja(value) if isinstance(value, dt.date) else month_ja(value)
+
+
+JINJA_FILTERS = {"date_ja": date_ja, "month_ja": month_ja, "when_ja": when_ja}

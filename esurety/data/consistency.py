@@ -1,0 +1,105 @@
+"""Checks inside one guidance file that need more than one field (and the vocabulary).
+
+Each problem is (location, Japanese message); the dataset turns them into file:line:column errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Iterator
+
+from esurety.data import model
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["problems"]
+
+Problem = tuple[tuple[Any, ...], str]
+
+
+def problems(g: model.Guidance, vocab: model.Vocabulary | None) -> list[Problem]:
+    """Every consistency problem of one guidance file, in file order."""
+    out: list[Problem] = []
+    out += _unknown_sources(g)
+    out += _duplicates(g)
+    out += _routes_cover_certificates(g)
+    if vocab is not None:
+        out += _issuers_fit_certificates(g, vocab)
+    return out
+
+
+def _unknown_sources(g: model.Guidance) -> Iterator[Problem]:
+    known = "、".join(g.sources)
+    for loc, claim in g.claims():
+        if claim.source is not None and claim.source not in g.sources:
+            yield loc + ("source",), f"資料ID「{claim.source}」が sources にありません（あるのは {known}）。"
+
+
+def _lists(loc: tuple[Any, ...], obj: Any) -> Iterator[tuple[tuple[Any, ...], list[Any]]]:
+    """Every list of plain values inside a model, with its location."""
+    if isinstance(obj, model.Strict):
+        for name in type(obj).model_fields:
+            field = type(obj).model_fields[name]
+            key = field.alias or name
+            yield from _lists(loc + (key,), getattr(obj, name))
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _lists(loc + (k,), v)
+    elif isinstance(obj, list):
+        if obj and all(isinstance(v, str) for v in obj):
+            yield loc, obj
+        else:
+            for i, v in enumerate(obj):
+                yield from _lists(loc + (i,), v)
+
+
+def _duplicates(g: model.Guidance) -> Iterator[Problem]:
+    for loc, values in _lists((), g):
+        if loc and loc[0] in ("unconfirmed",):
+            continue
+        seen: set[str] = set()
+        for i, v in enumerate(values):
+            if v in seen:
+                yield loc + (i,), f"「{v}」が2回書かれています。1回にしてください。"
+            seen.add(v)
+
+
+def _covered(g: model.Guidance) -> tuple[list[str], bool]:
+    """Certificates the scope covers, and whether the list is complete (``only``)."""
+    covered: list[str] = []
+    complete = False
+    for limit in g.scope.limits("certificates"):
+        for v in (limit.only or []) + (limit.includes or []):
+            if v not in covered:
+                covered.append(v)
+        complete = complete or limit.only is not None
+    return covered, complete
+
+
+def _routes_cover_certificates(g: model.Guidance) -> Iterator[Problem]:
+    covered, complete = _covered(g)
+    for cert in covered:
+        if not any(s.for_ is None or s.for_.certificates is None or cert in s.for_.certificates for s in g.submissions):
+            yield (("submissions",), f"scope.certificates で対象とした {cert} の提出方法が submissions にありません。"
+                                     "資料に書かれていなければ methods: unstated として書いてください。")
+    if not complete:
+        return
+    excluded = {v for limit in g.scope.limits("certificates") for v in limit.excludes or []}
+    for i, s in enumerate(g.submissions):
+        for j, cert in enumerate(s.for_.certificates if s.for_ and s.for_.certificates else []):
+            if cert not in covered or cert in excluded:
+                yield (("submissions", i, "for", "certificates", j),
+                       f"{cert} は scope.certificates で対象になっていません。対象でない保証の提出方法は書けません。")
+
+
+def _issuers_fit_certificates(g: model.Guidance, vocab: model.Vocabulary) -> Iterator[Problem]:
+    """A route for certain certificates and issuers must name a pair that can exist (an insurer issues no 前払金保証)."""
+    for i, s in enumerate(g.submissions):
+        if s.for_ is None or s.for_.certificates is None or s.for_.issuers is None:
+            continue
+        for j, issuer in enumerate(s.for_.issuers):
+            kind = vocab.issuer[issuer].kind if issuer in vocab.issuer else None
+            if kind and not any(kind in vocab.certificate_type[c].issuer_kinds
+                                for c in s.for_.certificates if c in vocab.certificate_type):
+                yield (("submissions", i, "for", "issuers", j),
+                       f"{issuer}（{vocab.issuer[issuer].label}）は、この提出方法の保証（{', '.join(s.for_.certificates)}）を発行しません。")

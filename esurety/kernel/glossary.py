@@ -1,0 +1,66 @@
+"""The glossary: every closed set's keys and Japanese labels, and the guarantors' facts the lookup needs.
+
+Read from ``glossary.json`` beside this module, which `make check` (scripts/gen_schemas.py) writes from
+data/vocabulary.yaml and data/guarantors.yaml; a test checks it is current. Standard library only, so
+the lookup function ships it without the site's dependencies.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+__all__ = ["GLOSSARY_FILE", "Guarantor", "Glossary", "glossary", "build"]
+
+GLOSSARY_FILE = Path(__file__).with_name("glossary.json")
+
+
+@dataclass(frozen=True)
+class Guarantor:
+    """A surety company as the lookup shows it."""
+
+    id: str
+    name: str
+    short_name: str
+    lookup_service: str | None
+    number_format: str | None
+    number_pattern: str | None
+    number_example: str | None
+    key_notice_name: str | None
+
+    def matches(self, digits: str) -> bool:
+        return bool(self.number_pattern and re.match(self.number_pattern, digits))
+
+
+@dataclass(frozen=True)
+class Glossary:
+    labels: dict[str, dict[str, str]]
+    guarantors: dict[str, Guarantor]
+
+    def label(self, group: str, key: str) -> str:
+        return self.labels[group][key]
+
+    def keys(self, group: str) -> list[str]:
+        return list(self.labels[group])
+
+
+@lru_cache(maxsize=1)
+def glossary() -> Glossary:
+    """The glossary shipped with the package."""
+    data = json.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    return Glossary(labels=data["labels"],
+                    guarantors={g["id"]: Guarantor(**g) for g in data["guarantors"]})
+
+
+def build(vocabulary: dict[str, Any], guarantors: list[dict[str, Any]]) -> str:
+    """The text of glossary.json from the vocabulary and the guarantors (as plain data)."""
+    labels = {group: {k: v["label"] for k, v in terms.items()} for group, terms in vocabulary.items()
+              if group != "reason"}
+    fields = ("id", "name", "short_name", "lookup_service", "number_format", "number_pattern", "number_example",
+              "key_notice_name")
+    out = {"labels": labels, "guarantors": [{f: g.get(f) for f in fields} for g in guarantors]}
+    return json.dumps(out, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
