@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: setup build check serve run test bench new-city clean node system-packages import-adopters links
+.PHONY: setup build check serve run test bench new-city clean node system-packages stale import-adopters links
 
 setup: $(STAMP)
 
@@ -32,6 +32,10 @@ build: setup
 ## check: validate all data files and name every error (file:line:column)
 check: setup
 	$(PY) -m scripts.check
+
+## stale: list sources not checked against the original for longer than ESURETY_MAX_SOURCE_AGE_DAYS (180)
+stale: setup
+	$(PY) -m scripts.stale $(ARGS)
 
 ## serve: preview with rebuild on change on http://127.0.0.1:$(PORT)
 serve: setup

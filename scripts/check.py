@@ -24,7 +24,7 @@ def _shown_root(root: Path) -> Path:
 
 
 def editor_errors(root: Path) -> list:
-    """Data files without their `# yaml-language-server: $schema=...` first line, and stale schemas."""
+    """Data files without their `# yaml-language-server: $schema=...` first line."""
     from esurety.data import schemas
     from esurety.data.errors import DataError
 
@@ -35,13 +35,20 @@ def editor_errors(root: Path) -> list:
             first = fh.readline().decode("utf-8", "replace").rstrip("\r\n").removeprefix("\ufeff")
         if want and first != want:
             found.append(DataError(str(path), 1, 1, "", f"1行目を「{want}」にしてください（エディタが入力を補い、誤りに下線を引くための行です）。"))
-    try:
-        old = schemas.stale(root) if (root / schemas.SCHEMA_DIR).is_dir() else []
-    except Exception:  # the vocabulary itself is broken; its errors are reported by load_dataset
-        old = []
-    for path in old:
-        found.append(DataError(str(path), 1, 1, "", "モデルと合っていません。python -m scripts.gen_schemas で作り直してください。"))
     return found
+
+
+def refresh_generated(root: Path) -> list[Path]:
+    """Rewrite the JSON Schemas (and the kernel's glossary) when the vocabulary or the model changed.
+
+    They are generated files: a new vocabulary value reaches editors and the lookup without a
+    separate step. Only called when every data file is valid.
+    """
+    from esurety.data import schemas
+
+    if not (root / schemas.SCHEMA_DIR).is_dir() or not schemas.stale(root):
+        return []
+    return schemas.write_all(root)
 
 
 #: Written by `make new-city` on placeholder lines (scripts/new_city.py).
@@ -89,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"直してから、もう一度 make check を実行してください（{took:.2f} 秒）。", file=sys.stderr)
         return 1
     assert data is not None
+    for path in refresh_generated(root):
+        print(f"作り直しました（自動生成のファイル）: {path}")
+    from esurety.data import freshness
+
+    for line in freshness.warnings(data, root):
+        print(line)
     for line in todo:
         print(line)
     if todo:

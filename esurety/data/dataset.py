@@ -248,7 +248,7 @@ def load_dataset(root: Path, layout: Layout | None = None, *, cache: FileCache |
         _check_guarantors(c, guarantors, vocab.item if vocab else None)
         known = {g.id for g in guarantors.item.guarantors}
         for i, row in enumerate(adopters.item.adopters if adopters else []):
-            _check_known_guarantors(c, adopters.doc, ("adopters", i), row.guarantors, known, guarantors.doc.path)
+            _check_known_guarantors(c, adopters.doc, ("adopters", i), row.guarantor_ids, known, guarantors.doc.path)
     for g in guidance:
         _check_guidance_file(c, g, reference, vocab.item if vocab else None)
     _check_duplicate_guidance(c, guidance)
@@ -523,7 +523,7 @@ def _check_pages_agree(c: _Collector, adopters: Loaded, guidance: list[Loaded], 
             c.add(g.doc, ("kind",), f"kind: {g.item.kind} が採用団体一覧 {row_at('kind')} の kind: {row.kind} と違います。")
         accepted = g.item.scope.named("issuers")
         only = any(limit.only is not None for limit in g.item.scope.limits("issuers"))
-        refused = [gid for gid in row.guarantors if only and gid not in accepted]
+        refused = [gid for gid in row.guarantor_ids if only and gid not in accepted]
         if refused:
             c.add(g.doc, ("scope", "issuers"), f"採用団体一覧 {row_at('guarantors')} の保証事業会社 {', '.join(refused)} が、"
                                                f"案内の scope.issuers（{', '.join(accepted)}）にありません。どちらかを直してください。")

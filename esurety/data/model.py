@@ -503,11 +503,19 @@ class Adopter(Strict):
     capital: bool = Field(default=False, title="県庁所在地", description="都道府県庁所在地なら true")
     lg_code: LgCode | None = Field(default=None, title="団体コード", description="全国地方公共団体コード（6桁）を引用符で囲んで")
     start: YearMonth | None = Field(default=None, title="開始年月", description="開始年月を 2026-04 の形式で（資料にない場合は書かない）")
-    guarantors: list[IssuerKey] = Field(min_length=1, title="保証事業会社", description="wjcs / ejcs / hokkaido")
+    guarantors: Annotated[list[IssuerKey], Field(min_length=1)] | Unstated = Field(
+        title="保証事業会社", union_mode="left_to_right",
+        description="wjcs / ejcs / hokkaido。資料が会社を挙げていなければ unstated")
     page: Slug | None = Field(default=None, title="案内ページ", description="案内ページがある場合、その slug（content/municipalities/<slug>.yaml）")
     source: SourceId = Field(title="出典ID", description="このファイルの sources に書いた資料ID")
     confirmed: bool = Field(default=True, title="確認済み", description="資料で確かめられていなければ false")
     note: Text | None = Field(default=None, title="補足")
+
+
+    @property
+    def guarantor_ids(self) -> list[str]:
+        """The guarantors the source names (none when it names none)."""
+        return [] if self.guarantors == UNSTATED else list(self.guarantors)
 
 
 class AdopterTable(Strict):

@@ -13,5 +13,5 @@ def context_for(data: Dataset, g: model.Guidance) -> Context:
     """The vocabulary, the guarantors' rules and what the adopter table lists for the orderer."""
     row = next((a for a in data.adopters.adopters if a.page == g.slug), None)
     return Context(vocabulary=data.vocabulary, guarantors=data.guarantors,
-                   listed_guarantors=tuple(row.guarantors) if row else (),
+                   listed_guarantors=tuple(row.guarantor_ids) if row else (),
                    listed_source=row.source if row else None)

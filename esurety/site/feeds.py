@@ -115,7 +115,7 @@ def _summary(e: FeedEntry, labels: views.Labels, data: Any) -> str:
     parts = [
         f"{a.name}（{labels('orderer_kind', a.kind)}）は{_when(e)}から電子保証を"
         f"{'開始する予定です' if e.status == 'upcoming' else '運用しています'}。",
-        f"保証事業会社: {'、'.join(data.guarantors[g].name for g in a.guarantors)}。",
+        f"保証事業会社: {'、'.join(data.guarantors[g].name for g in a.guarantor_ids) or '資料に記載なし'}。",
         f"出典: {source.title}。",
     ]
     if not a.confirmed:

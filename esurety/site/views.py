@@ -304,7 +304,7 @@ def guidance_guarantors(data: Dataset, guidance: model.Guidance) -> list[str]:
     if named:
         return named
     row = next((a for a in data.adopters.adopters if a.page == guidance.slug), None)
-    return list(row.guarantors) if row else []
+    return row.guarantor_ids if row else []
 
 
 def document_labels(data: Dataset, guidance: model.Guidance, documents: list[str] | str) -> list[str]:
