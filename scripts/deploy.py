@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from esurety.kernel.content_types import CONTENT_TYPES, DEFAULT_CONTENT_TYPE, UTF8, content_type_for
+
 __all__ = [
     "CACHE_LONG",
     "CACHE_MEDIUM",
@@ -55,47 +57,6 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 
-UTF8 = "; charset=utf-8"
-
-#: Content-Type by file name ending (longest ending wins, so ``all.atom.xml`` is an Atom feed).
-#: Text types carry charset=utf-8: the pages are Japanese and must never be guessed as Shift_JIS.
-CONTENT_TYPES: dict[str, str] = {
-    ".html": "text/html" + UTF8,
-    ".htm": "text/html" + UTF8,
-    ".css": "text/css" + UTF8,
-    ".js": "text/javascript" + UTF8,
-    ".mjs": "text/javascript" + UTF8,
-    ".json": "application/json" + UTF8,
-    ".map": "application/json" + UTF8,
-    ".webmanifest": "application/manifest+json" + UTF8,
-    ".xml": "application/xml" + UTF8,
-    ".atom.xml": "application/atom+xml" + UTF8,
-    ".atom": "application/atom+xml" + UTF8,
-    ".rss.xml": "application/rss+xml" + UTF8,
-    ".rss": "application/rss+xml" + UTF8,
-    ".svg": "image/svg+xml" + UTF8,
-    ".ics": "text/calendar" + UTF8,
-    ".csv": "text/csv" + UTF8,
-    ".txt": "text/plain" + UTF8,
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".ico": "image/x-icon",
-    ".woff2": "font/woff2",
-    ".woff": "font/woff",
-    ".wasm": "application/wasm",
-    # Pagefind's index: fetched and decoded by pagefind.js, never rendered by the browser.
-    ".pf_meta": "application/octet-stream",
-    ".pf_index": "application/octet-stream",
-    ".pf_fragment": "application/octet-stream",
-    ".pf_filter": "application/octet-stream",
-    ".pagefind": "application/octet-stream",
-}
-DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
 #: Pages, feeds and data that name other files: short, so a publish shows within minutes everywhere.
 CACHE_SHORT = "public, max-age=300"
@@ -175,18 +136,6 @@ def _endings(name: str) -> list[str]:
 def _ending(name: str, table: Iterable[str]) -> str | None:
     known = set(table)
     return next((e for e in _endings(name) if e in known), None)
-
-
-def content_type_for(name: str) -> str:
-    """Content-Type for a file name; unknown endings fall back to the platform table, then octet-stream."""
-    ending = _ending(name, CONTENT_TYPES)
-    if ending is not None:
-        return CONTENT_TYPES[ending]
-    guessed, _ = mimetypes.guess_type(name, strict=False)
-    if guessed is None:
-        logger.warning("no content type known for %s; publishing as %s", name, DEFAULT_CONTENT_TYPE)
-        return DEFAULT_CONTENT_TYPE
-    return guessed + UTF8 if guessed.startswith("text/") else guessed
 
 
 def is_fingerprinted(name: str) -> bool:

@@ -19,6 +19,7 @@ from typing import Any, Literal, Protocol, TypeVar, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from esurety.data import model, yamlsource
+from esurety.kernel import kana
 from esurety.data.errors import DataError, DataErrors
 from esurety.data.messages import explain, known_fields, prefecture_problem
 
@@ -155,12 +156,12 @@ class _Collector:
             return None
 
     def add(self, doc: yamlsource.Document, loc: tuple[Any, ...], message: str, *, key: bool = False) -> None:
-        self.errors.append(doc.error(loc, message, key=key))
+        self.errors.append(doc.error(as_written(doc.data, loc), message, key=key))
 
 
 #: How pydantic names the members of a union in an error location (``list[...]``, ``literal['unstated']``).
 _UNION_TAG = re.compile(r"^(?:list|dict|literal|function-\w+|str|date|int|bool|nullable|constrained-str|"
-                        r"tagged-union|union|json-or-python)\[.*\]$|^(?:str|date|int|float|bool|none)$")
+                        r"tagged-union|union|json-or-python)\[.*\]$|^(?:str|date|int|float|bool|none|constrained-str)$")
 _UNSTATED_TAG = "literal['unstated']"
 
 
@@ -168,22 +169,31 @@ def _without_union_noise(errors: list[Any]) -> list[Any]:
     """One error per field for ``X | unstated`` unions: drop the member tags and the 'unstated' alternative.
 
     A value that fails both members gets pydantic's error for each; staff need only the one about
-    what they meant to write (the other member), told that ``unstated`` is also allowed.
+    what they meant to write (the other member), told that ``unstated`` is also allowed. A value
+    that fails two other members (a day or a month) gets the first member's error only.
     """
     out: list[Any] = []
     fields_with_other: set[tuple[Any, ...]] = set()
-    cleaned: list[tuple[Any, bool]] = []
+    with_unstated: set[tuple[Any, ...]] = set()
+    cleaned: list[tuple[Any, bool, bool]] = []
     for err in errors:
         loc = tuple(err["loc"])
         unstated = _UNSTATED_TAG in loc
         plain = tuple(p for p in loc if not (isinstance(p, str) and (_UNION_TAG.match(p) or p == _UNSTATED_TAG)))
-        cleaned.append(({**err, "loc": plain}, unstated))
-        if not unstated:
+        cleaned.append(({**err, "loc": plain}, unstated, plain != loc))
+        if unstated:
+            with_unstated.add(plain)
+        else:
             fields_with_other.update(plain[:i] for i in range(len(plain) + 1))
-    for err, unstated in cleaned:
-        if unstated and tuple(err["loc"]) in fields_with_other:
+    reported: set[tuple[Any, ...]] = set()
+    for err, unstated, member in cleaned:
+        loc = tuple(err["loc"])
+        if unstated and loc in fields_with_other:
             continue
-        out.append(err)
+        if member and loc in reported:
+            continue
+        reported.add(loc)
+        out.append({**err, "unstated_allowed": True} if loc in with_unstated and not unstated else err)
     return out
 
 
@@ -196,8 +206,26 @@ def _pydantic_error(doc: yamlsource.Document, cls: type[BaseModel], err: Any,
     if doc.is_spoiled(loc):
         return []  # the reader already reported why this value is missing
     known = known_fields(cls, loc[:-1]) if err["type"] == "extra_forbidden" else None
+    loc = as_written(doc.data, loc)
     message = explain(err, labels=labels, known=known, loc=loc, on_key=on_key)
+    if err.get("unstated_allowed") and err["type"] != "missing":
+        message += "資料に書かれていなければ unstated と書いてください。"
     return [doc.error(loc, message, key=on_key or err["type"] == "extra_forbidden")]
+
+
+def as_written(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The location as the file writes it: a limit written as one mapping has no ``[0]``."""
+    out: list[Any] = []
+    current = data
+    for part in loc:
+        if isinstance(part, int) and isinstance(current, dict):
+            continue  # the model read one mapping as a list of one
+        out.append(part)
+        try:
+            current = current[part]
+        except (KeyError, IndexError, TypeError):
+            current = None
+    return tuple(out)
 
 
 def _labels(vocab: model.Vocabulary) -> dict[str, str]:
@@ -412,16 +440,10 @@ def _check_place(c: _Collector, doc: yamlsource.Document, loc: tuple[Any, ...], 
     elif not designated and item.kind == "designated_city":
         c.add(doc, loc + ("kind",), f"{item.name} は政令指定都市ではありません。")
     if (item.reading and ref.get("reading") and item.name == ref["name"]
-            and large_kana(item.reading) != large_kana(ref["reading"])):
+            and kana.large(item.reading) != kana.large(ref["reading"])):
         c.add(doc, loc + ("reading",), f"よみ「{item.reading}」が全国地方公共団体コードの一覧の「{ref['reading']}」と違います。")
 
 
-#: The reference list writes small kana as large ones (りゅう → りゆう); compare readings without the difference.
-_SMALL_KANA = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
-
-
-def large_kana(text: str) -> str:
-    return text.translate(_SMALL_KANA)
 
 
 def _check_guidance_file(c: _Collector, g: Loaded, reference: Reference, vocab: model.Vocabulary | None) -> None:

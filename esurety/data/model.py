@@ -555,8 +555,9 @@ class Guarantor(Strict):
     url: Url | None = Field(default=None, title="URL")
     lookup_service: ShortText | None = Field(default=None, title="確認サービス", description="発注者が電子証書を確かめるサービス名")
     number_format: ShortText | None = Field(default=None, title="保証契約番号の形式")
-    number_pattern: ShortText | None = Field(default=None, title="保証契約番号の正規表現",
-                                             description="保証契約番号を見分ける正規表現（ハイフンなしで）")
+    number_groups: list[Annotated[int, Field(ge=1, le=20)]] | None = Field(
+        default=None, min_length=1, title="保証契約番号の桁の区切り",
+        description="保証契約番号の数字の桁数を、ハイフンで区切る組ごとに（例: 10桁なら [10]、5桁-6桁なら [5, 6]）")
     number_example: ShortText | None = Field(default=None, title="保証契約番号の例")
     key_notice_name: ShortText | None = Field(
         default=None, title="認証キーのお知らせの名称",

@@ -8,7 +8,6 @@ the lookup function ships it without the site's dependencies.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,12 +27,9 @@ class Guarantor:
     short_name: str
     lookup_service: str | None
     number_format: str | None
-    number_pattern: str | None
+    number_groups: tuple[int, ...] | None
     number_example: str | None
     key_notice_name: str | None
-
-    def matches(self, digits: str) -> bool:
-        return bool(self.number_pattern and re.match(self.number_pattern, digits))
 
 
 @dataclass(frozen=True)
@@ -53,14 +49,15 @@ def glossary() -> Glossary:
     """The glossary shipped with the package."""
     data = json.loads(GLOSSARY_FILE.read_text(encoding="utf-8"))
     return Glossary(labels=data["labels"],
-                    guarantors={g["id"]: Guarantor(**g) for g in data["guarantors"]})
+                    guarantors={g["id"]: Guarantor(**{**g, "number_groups": tuple(g["number_groups"] or ()) or None})
+                                for g in data["guarantors"]})
 
 
 def build(vocabulary: dict[str, Any], guarantors: list[dict[str, Any]]) -> str:
     """The text of glossary.json from the vocabulary and the guarantors (as plain data)."""
     labels = {group: {k: v["label"] for k, v in terms.items()} for group, terms in vocabulary.items()
               if group != "reason"}
-    fields = ("id", "name", "short_name", "lookup_service", "number_format", "number_pattern", "number_example",
+    fields = ("id", "name", "short_name", "lookup_service", "number_format", "number_groups", "number_example",
               "key_notice_name")
     out = {"labels": labels, "guarantors": [{f: g.get(f) for f in fields} for g in guarantors]}
     return json.dumps(out, ensure_ascii=False, indent=1, sort_keys=False) + "\n"

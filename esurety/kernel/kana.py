@@ -16,6 +16,11 @@ _SHIFT = ord("ァ") - ord("ぁ")
 _SMALL = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
 
 
+def large(text: str) -> str:
+    """Small kana written as full-size ones (the reference list of local governments writes りゆう for りゅう)."""
+    return text.translate(_SMALL)
+
+
 def fold(text: str) -> str:
     """NFKC, lower case, katakana to hiragana, small kana to full size, spaces removed."""
     text = unicodedata.normalize("NFKC", text).lower()
