@@ -5,8 +5,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: setup build check serve run test bench new-city clean node system-packages stale import-adopters links
+.PHONY: help setup build check serve run test lint bench new-city clean node system-packages stale import-adopters links
 
+## help: list every target with what it does
+help:
+	@awk -F': ' '/^## [a-z-]+: / { sub(/^## /, ""); printf "  make %-16s %s\n", $$1, substr($$0, length($$1) + 3) }' $(MAKEFILE_LIST)
+
+## setup: create .venv and install the project with its pinned dependencies
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -19,6 +24,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch node_modules/.installed
 
+## node: install the npm checkers (axe-core, vnu-jar, lighthouse) into node_modules/
 node: node_modules/.installed
 
 ## system-packages: install the Debian packages the tests need (chromium, fonts, Java, poppler, wrk…) when missing
@@ -37,7 +43,7 @@ check: setup
 stale: setup
 	$(PY) -m scripts.stale $(ARGS)
 
-## serve: preview with rebuild on change on http://127.0.0.1:$(PORT)
+## serve: preview with rebuild on change on http://127.0.0.1:8000 (PORT=… to change)
 serve: setup
 	$(PY) -m scripts.devserver --watch --port $(PORT)
 
@@ -67,5 +73,6 @@ test: system-packages setup node
 bench: setup
 	$(PY) -m bench.run
 
+## clean: remove the built site, the embedded store and caches
 clean:
 	rm -rf output .build-tmp* var cache
