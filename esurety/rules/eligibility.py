@@ -129,9 +129,14 @@ def _from_claim(code: str, claim: model.Claim, params: dict[str, Any] | None = N
 
 
 def ask_whom(g: model.Guidance) -> str:
-    """Whom a contractor asks about what the documents leave open: the first contact the file names."""
+    """Whom a contractor asks about what the documents leave open: the orderer's own contact, else the
+    first desk a route names, else the orderer."""
     for contact in g.contacts:
-        return f"{contact.organization or g.name} {contact.name}".strip()
+        if contact.organization in (None, g.name):
+            return f"{g.name} {contact.name}"
+    for s in g.submissions:
+        if s.recipient != model.UNSTATED:
+            return f"{g.name} {s.recipient}"
     return g.name
 
 
@@ -177,7 +182,10 @@ def _date_reasons(g: model.Guidance, ctx: Context, case: Case, start: model.Star
             origin="orderer", source=start.source, where=start.where)
         if in_month:
             return out + [_from_claim("date_in_start_month", start, params)]
-        code = "change_project_before" if before else "change_follows_project"
+        if term.change_follows:
+            code = "change_project_before" if before else "change_follows_project"
+        else:  # the orderer does not say: the site's reading, to be confirmed
+            code = "change_unstated_before" if before else "change_unstated_after"
         return out + [Reason(code, tuple(params.items()), **follows)]  # type: ignore[arg-type]
     if in_month:
         return out + [_from_claim("date_in_start_month", start, params)]

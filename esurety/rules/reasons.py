@@ -18,6 +18,8 @@ REASONS: dict[str, str | None] = {
     "date_missing": UNKNOWN,
     "change_follows_project": APPLIES,
     "change_project_before": NOT_APPLIES,
+    "change_unstated_after": UNKNOWN,
+    "change_unstated_before": UNKNOWN,
     "change_contract_before": UNKNOWN,
     "covered": APPLIES,
     "excluded": NOT_APPLIES,
