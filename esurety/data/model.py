@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 
 __all__ = [
     "UNSTATED", "DIMENSIONS", "VOCABULARY_GROUPS", "FILE_MODELS", "Source", "Claim", "Start", "Limit", "CaseFilter",
-    "Scope", "Submission", "Note", "Contact", "FaqEntry", "EContract", "Guidance", "Adopter", "AdopterTable",
+    "Scope", "Submission", "Note", "Contact", "FaqEntry", "EContract", "Orderer", "Guidance", "Adopter", "AdopterTable",
     "Guarantor", "GuarantorList", "Vocabulary", "UsageTable", "is_stated", "first_day", "last_day",
 ]
 
@@ -423,7 +423,23 @@ class EContract(Claim):
     contacts: list[Contact] = Field(default_factory=list, title="問い合わせ先")
 
 
-class Guidance(Strict):
+class Orderer(Strict):
+    """Who an orderer is: the identity a guidance file and its adopters row share (and must agree on)."""
+
+    name: ShortText = Field(title="団体名", description="発注者の正式名（例: 竹田市）", examples=["竹田市"])
+    reading: Kana | None = Field(default=None, title="よみ", description="団体名のよみ（ひらがな）")
+    prefecture: Prefecture | None = Field(default=None, title="都道府県",
+                                          description="都道府県名を正式名で（国の機関は書かない）")
+    kind: OrdererKind = Field(title="団体の種類", description="団体の種類（city = 市、town = 町 など）")
+    lg_code: LgCode | None = Field(default=None, title="団体コード",
+                                   description="全国地方公共団体コード（6桁）を引用符で囲んで（例: \"442089\"）")
+
+    @property
+    def identity(self) -> tuple[str | None, str]:
+        return (self.prefecture, self.name)
+
+
+class Guidance(Orderer):
     """One orderer's detailed guidance (one file in content/municipalities/)."""
 
     model_config = ConfigDict(
@@ -433,13 +449,7 @@ class Guidance(Strict):
     )
 
     slug: Slug = Field(title="slug（ページ名）", description="URL とファイル名に使う英小文字・数字・ハイフン（ファイル名 <slug>.yaml と同じ）")
-    name: ShortText = Field(title="団体名", description="発注者の正式名（例: 竹田市）", examples=["竹田市"])
     reading: Kana = Field(title="よみ", description="団体名のよみ（ひらがな）")
-    prefecture: Prefecture | None = Field(default=None, title="都道府県",
-                                          description="都道府県名を正式名で（国・独立行政法人等は書かない）")
-    kind: OrdererKind = Field(title="団体の種類", description="団体の種類（city = 市、town = 町 など）")
-    lg_code: LgCode | None = Field(default=None, title="団体コード",
-                                   description="全国地方公共団体コード（6桁）を引用符で囲んで（例: \"442089\"）")
     sources: dict[SourceId, Source] = Field(min_length=1, title="出典",
                                             description="資料ID（英小文字・数字・ハイフン）ごとの出典。各記述の source で参照する")
     start: list[Start] = Field(min_length=1, title="開始日と判断基準", description="開始日と判断基準（発注課・業種ごとに違えば複数）")
@@ -490,18 +500,12 @@ class Guidance(Strict):
 # --------------------------------------------------------------------------------------- adopter table
 
 
-class Adopter(Strict):
+class Adopter(Orderer):
     """One row of the adopter table."""
 
     model_config = ConfigDict(title="採用団体", json_schema_extra={"description": "採用団体一覧の1行（1つの発注者）"})
 
-    name: ShortText = Field(title="団体名", description="発注者の正式名（例: 竹田市）")
-    reading: Kana | None = Field(default=None, title="よみ", description="団体名のよみ（ひらがな）")
-    prefecture: Prefecture | None = Field(default=None, title="都道府県",
-                                          description="都道府県名を正式名で（国・独立行政法人等は書かない）")
-    kind: OrdererKind = Field(title="団体の種類", description="団体の種類（city = 市、town = 町 など）")
     capital: bool = Field(default=False, title="県庁所在地", description="都道府県庁所在地なら true")
-    lg_code: LgCode | None = Field(default=None, title="団体コード", description="全国地方公共団体コード（6桁）を引用符で囲んで")
     start: YearMonth | None = Field(default=None, title="開始年月", description="開始年月を 2026-04 の形式で（資料にない場合は書かない）")
     guarantors: Annotated[list[IssuerKey], Field(min_length=1)] | Unstated = Field(
         title="保証事業会社", union_mode="left_to_right",
