@@ -1,11 +1,13 @@
-"""Scaffold a new orderer: a complete, commented guidance file and its row in the adopter table.
+"""Scaffold a new orderer: a complete, commented guidance file (format 2) and its row in the adopter table.
 
 `make new-city ARGS="--name 竹田市 --prefecture 大分県 --start 2026-04-01 --guarantor wjcs --slug taketa"`
-Missing values are asked for when run in a terminal. The guidance file has every section, each
-explained in a comment with its allowed values (from data/vocabulary.yaml); what the scaffold
-cannot know is written as the honest "資料に記載なし" value, marked ``# 要記入`` and listed under
-``unconfirmed:``, so nothing invented can be published unnoticed. Existing files and rows are
-never overwritten. After writing, the whole data set is checked and the result shown.
+Missing values are asked for when run in a terminal. The guidance file has every section; its
+comments are the titles and descriptions of the generated JSON Schema (esurety/data/model.py with
+the allowed values and labels of data/vocabulary.yaml), so the template never drifts from what
+`make check` enforces. What the scaffold is not told is written ``unstated`` (資料に記載なし) —
+never a guess — and the facts staff must look up are marked ``# 要記入`` and listed under
+``unconfirmed:``. Existing files and rows are never overwritten. After writing, the whole data set
+is checked and the result shown. docs/guidance-format.md describes the format.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, get_args
+from typing import Any, Callable
 
 import yaml
 
@@ -52,7 +54,7 @@ class Orderer:
     kind: str
     reading: str
     lg_code: str | None
-    start: dt.date
+    start: dt.date | str  # a day, or "YYYY-MM" when the source gives only the month
     basis: str
     guarantor: str
     slug: str
@@ -61,6 +63,11 @@ class Orderer:
     source_title: str | None = None
     source_url: str | None = None
     source_publisher: str | None = None
+    source_kind: str = "guarantor"
+
+    @property
+    def start_month(self) -> str:
+        return self.start[:7] if isinstance(self.start, str) else f"{self.start.year:04d}-{self.start.month:02d}"
 
 
 # ---------------------------------------------------------------- input parsing
@@ -173,6 +180,17 @@ class Project:
         return taken | {row.get("page") for row in doc.data.get("adopters", []) if isinstance(row, dict) and row.get("page")}
 
 
+def parse_start(text: str) -> dt.date | str:
+    """A start day (as :func:`parse_date`), or only a month (2026-04, 2026年4月) when the source gives no day."""
+    month = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", unicodedata.normalize("NFKC", text.strip()))
+    if month:
+        year, number = int(month.group(1)), int(month.group(2))
+        if not 1 <= number <= 12:
+            raise Refused(f"「{text}」という年月は存在しません（{number}月という月はありません）。")
+        return f"{year:04d}-{number:02d}"
+    return parse_date(text)
+
+
 # ---------------------------------------------------------------- writing the guidance file
 
 
@@ -185,122 +203,186 @@ def q(text: str) -> str:
     return text if plain_ok else json.dumps(text, ensure_ascii=False)
 
 
-def _choices(labels: dict[str, str]) -> str:
-    return " / ".join(f"{k} = {v}" for k, v in labels.items())
+#: Template path step for one source of the ``sources`` map.
+SOURCE = "<source>"
 
 
-def guidance_text(o: Orderer, vocab: model.Vocabulary, guarantor_name: str) -> str:
-    """The new guidance file: every section present, each explained, placeholders marked."""
-    v = vocab
-    covered = ["advance_payment", "interim_advance_payment", "contract_performance"]
+class Template:
+    """The comments of the scaffold, read from the generated JSON Schema of a guidance file.
+
+    Titles and descriptions come from the model's fields, allowed values and their labels from the
+    vocabulary: nothing here repeats what a field means, so a change to the model or to
+    data/vocabulary.yaml changes the next scaffold too.
+    """
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+
+    def _resolve(self, node: dict[str, Any]) -> dict[str, Any]:
+        ref = node.get("$ref")
+        return self.schema["$defs"][ref.rsplit("/", 1)[1]] if ref else node
+
+    def _members(self, node: dict[str, Any]) -> list[dict[str, Any]]:
+        """The node and everything it may be (anyOf members, list items), resolved."""
+        node = self._resolve(node)
+        out = [node]
+        for member in node.get("anyOf", []) + ([node["items"]] if isinstance(node.get("items"), dict) else []):
+            out += self._members(member)
+        return out
+
+    def model(self, *path: str) -> dict[str, Any]:
+        """The schema of the object at ``path`` (field names from the top), e.g. ("start",) → Start.
+
+        :data:`SOURCE` stands for the value of the ``sources`` map (one Source).
+        """
+        node = self.schema
+        for name in path:
+            if name == SOURCE:
+                node = self.model("sources")
+                node = self._resolve(node.get("additionalProperties") or next(iter(node["patternProperties"].values())))
+                continue
+            node = next(m for m in self._members(node["properties"][name]) if "properties" in m
+                        or "patternProperties" in m or "additionalProperties" in m)
+        return node
+
+    def field(self, path: tuple[str, ...], name: str) -> dict[str, Any]:
+        return self.model(*path)["properties"][name] if path else self.schema["properties"][name]
+
+    def about(self, path: tuple[str, ...], name: str) -> str:
+        """「title: description」 of one field."""
+        node = self.field(path, name)
+        target = self._resolve(node)
+        title = node.get("title") or target.get("title", name)
+        description = node.get("description") or target.get("description")
+        return f"{title}: {description}" if description and description != title else title
+
+    def choices(self, path: tuple[str, ...], name: str) -> str:
+        """「key = label / …」 of a field whose values are vocabulary keys (or a fixed set), else ""."""
+        for member in self._members(self.field(path, name)):
+            if "enum" in member and member.get("enumDescriptions"):
+                return " / ".join(f"{k} = {v}" for k, v in zip(member["enum"], member["enumDescriptions"], strict=True))
+        return ""
+
+    def comments(self, path: tuple[str, ...], name: str, indent: str, *, value_hint: str = "") -> list[str]:
+        lines = [f"{indent}# {self.about(path, name)}"]
+        options = self.choices(path, name)
+        if options:
+            lines.append(f"{indent}#   使える値: {options}")
+        if value_hint:
+            lines.append(f"{indent}#   {value_hint}")
+        return lines
+
+    def limit_kinds(self) -> str:
+        """What only / includes / excludes mean, as the model's description of a scope limit says it."""
+        limit = next(m for m in self._members(self.field(("scope",), "certificates")) if "properties" in m)
+        return limit.get("description", "").split("。", 1)[-1]
+
+    @property
+    def title(self) -> str:
+        return f"{self.schema.get('title', '')}: {self.schema.get('description', '')}"
+
+
+def guidance_text(o: Orderer, template: Template, guarantor_name: str, today: dt.date | None = None) -> str:
+    """The new guidance file in format 2: every section present and explained; unstated where not told."""
+    today = today or dt.date.today()
+    tpl = template
+    sid = o.source_id
+    start_shown = o.start if isinstance(o.start, str) else o.start.isoformat()
+    start_note = f"  # {wareki.era_date(o.start)}" if isinstance(o.start, dt.date) else "  # 資料に日がなく、月まで"
+    basis_todo = f"  {TODO}: 資料で確かめてください" if o.basis == model.UNSTATED else ""
+
+    def block(path: tuple[str, ...], name: str, indent: str, value: str, *, hint: str = "") -> list[str]:
+        return [*tpl.comments(path, name, indent, value_hint=hint), f"{indent}{name}: {value}"]
+
+    def commented(path: tuple[str, ...], name: str, indent: str, example: str) -> list[str]:
+        """An optional field the scaffold cannot fill: only its comment and a commented example."""
+        return [*tpl.comments(path, name, indent), f"{indent}# {name}: {example}"]
+
     lines = [
         schemas.modeline("guidance", 2),
-        f"# {o.name}{f'（{o.prefecture}）' if o.prefecture else ''}の電子保証の案内。make new-city で作成（{dt.date.today().isoformat()}）。",
-        "# 資料（発注者・保証事業会社の案内）に書かれた事実だけを書きます。確かめられない点は unconfirmed に書きます。",
-        f"# 「{TODO}」の行は仮の値です。資料を見て直し、直したら「{TODO}」を消してください（make check が一覧にします）。",
-        "# 項目の意味と使える値はエディタでも表示されます（1行目の $schema の行）。",
+        f"# {o.name}{f'（{o.prefecture}）' if o.prefecture else ''}の電子保証の案内。"
+        f"make new-city で作成（{today.isoformat()}）。書式は docs/guidance-format.md。",
+        f"# {tpl.title}",
+        "# 資料に書かれていないことは unstated（資料に記載なし）のまま残します。推測で埋めないでください。",
+        f"# 「{TODO}」の行は資料で確かめる所です。確かめたら「{TODO}」を消してください（make check が一覧にします）。",
+        "# 各記述には出典（source: 資料ID）か、サイトの推論（inference: 理由 と ask: 確認先）のどちらかを付けます。",
         "",
-        "# ページの URL とファイル名（英小文字・数字・ハイフン）。変えるときはファイル名も同じにします。",
-        f"slug: {o.slug}",
-        f"name: {q(o.name)}",
-        f"reading: {q(o.reading)}" + ("  # 全国地方公共団体コードの一覧から。小さい「ゃゅょっ」が大きい字になっていることがあります" if o.lg_code else f"  {TODO}: ひらがなのよみ"),
     ]
-    lines.append(f"prefecture: {o.prefecture}" if o.prefecture else "# prefecture: 国・独立行政法人等には書きません")
-    lines += [
-        f"# 団体の種類: {_choices(v.orderer_kind)}",
-        f"kind: {o.kind}",
-    ]
-    lines.append(f'lg_code: "{o.lg_code}"' if o.lg_code else "# lg_code: 全国地方公共団体コード（6桁、引用符で囲む）。地方公共団体でなければ書きません")
-    lines += [
-        f"# 電子保証を扱う保証事業会社: {_choices(v.guarantor)}",
-        f"guarantors: [{', '.join(o.guarantors)}]",
-        "",
-        "# 開始日と、どの日付で対象かを判断するか。",
-        "start:",
-        "  # 開始日。西暦の 年-月-日 で書きます（和暦は使えません）。",
-        f"  date: {o.start.isoformat()}  # {wareki.era_date(o.start)}",
-        f"  # 判断基準: {_choices(v.date_basis)}",
-        f"  basis: {o.basis}" + (f"  {TODO}: 資料で確かめてください" if o.basis == "unspecified" else ""),
-        "  # 試行として始まる場合は true",
-        "  trial: false",
-        "  # wording: 資料の文言をそのまま（例: 令和8年4月1日以降の契約締結分が対象となります。）",
-        "",
-        "# 対象となる案件。",
-        "scope:",
-        f"  # 対象業種: {_choices(v.project_type)}",
-        f"  project_types: [construction]  {TODO}: 資料の対象業種に直してください",
-        "  # wording: 資料の文言をそのまま",
-        "  # departments: 発注課などの限定があれば",
-        f"  # 契約方式の限定があれば: {_choices(v.procurement_method)}",
-        "  procurement_methods: []",
-        "  excluded_procurement_methods: []",
-        "  # 対象外となる案件（資料の文言）",
-        "  exclusions: []",
-        "",
-        f"# 電子保証の対象になる保証証書: {_choices(v.certificate_type)}",
-        "# 契約保証予約（contract_reservation）は電子保証の対象になりません。",
-        "certificates:",
-        f"  covered: [{', '.join(covered)}]  {TODO}: 資料の対象に直してください",
-        "  excluded: [contract_reservation]",
-        "",
-        "# 認証キー等のお知らせの提出方法。covered の保証ごとに、少なくとも1つ書きます。",
-        "# 送付先が保証ごとに違えば、「- certificates:」から始まるまとまりを分けて書きます。",
-        "submissions:",
-        f"  - certificates: [{', '.join(covered)}]",
-        f"    # 契約の段階: {_choices(v.contract_stage)}",
-        "    contract_stages: [initial, change]",
-        f"    # 提出方法: {_choices(v.submission_method)}",
-        f"    methods: [unspecified]  {TODO}: 発注者の資料から書いてください",
-        "    # recipient: 提出先の部署（例: 契約検査課）",
-        "    # email: 提出先のメールアドレス（「mailto:」は付けない。例: keiyaku@city.example.lg.jp）",
-        "    # address_note: 送付先の確かめ方など",
-        "    # url: ウェブフォーム・電子契約システムの URL（https:// で始まる）",
-        "    # subject_format: メール件名の書式",
-        f"    # 印刷したものの扱い: {_choices(v.printout_rule)}",
-        "    printout: unspecified",
-        f"    # 提出する書類: {_choices(v.document)}",
-        "    documents: [key_notice]",
-        "    # wording: 資料の文言をそのまま",
-        "    # note: 補足",
-        "",
-        f"# 紙のまま残る書類・電子化される書類: {_choices(v.document)}",
-        "paper_documents: []",
-        "electronic_documents: []",
-        "",
-        "# 専用の項目がない注意事項。「- text: 本文」と書き、出典があれば「source: 資料名」を添えます。",
-        "notes: []",
-        "",
-        "# 発注者の電子契約システム（あれば）。system（システム名）、applies_from（開始日）などを書きます。",
-        "e_contract: null",
-        "",
-        "# 問い合わせ先。「- name: 部署名」のあとに organization, phone, email, url, hours, note を書けます。",
-        "contacts: []",
-        "",
-        "# 資料の Q&A。「- question: 質問」「answer: 回答」を資料の文言のまま書きます。",
-        "faq: []",
-        "",
-        "# 出典。この案内の事実を確かめた資料（少なくとも1つ）。",
-        "sources:",
-        f"  - title: {q(o.source_title or f'電子保証のご案内（{o.name}）')}" + ("" if o.source_title else f"  {TODO}: 資料の題名に直してください"),
-        f"    publisher: {q(o.source_publisher or guarantor_name)}",
-    ]
-    lines.append(f"    url: {q(o.source_url)}" if o.source_url else "    # url: 資料の URL（https:// で始まる）")
-    lines += [
-        "    # date: 資料の日付（例: 2026-02-26）。資料に日付がなければ書かず、note にそう書きます",
-        "",
-        "# 資料で確かめられなかった点。ページに「未確認」として表示されます。確かめたら消してください。",
-        "unconfirmed:",
-    ]
-    unconfirmed = [
-        "対象業種（作成時の仮の値は工事）",
-        "対象の保証証書（作成時の仮の値は前払金保証・中間前払金保証・契約保証）",
-        "認証キー等のお知らせの提出方法と提出先",
-    ]
-    if o.basis == "unspecified":
+    lines += block((), "slug", "", o.slug)
+    lines += block((), "name", "", q(o.name))
+    reading_note = ("  # 全国地方公共団体コードの一覧から。小さい「ゃゅょっ」が大きい字になっていることがあります"
+                    if o.lg_code else "")
+    lines += block((), "reading", "", q(o.reading) + reading_note)
+    lines += block((), "prefecture", "", o.prefecture) if o.prefecture else commented((), "prefecture", "", "（書かない）")
+    lines += block((), "kind", "", o.kind)
+    lines += block((), "lg_code", "", f'"{o.lg_code}"') if o.lg_code else commented((), "lg_code", "", '"000000"')
+
+    source = (SOURCE,)
+    title = o.source_title or f"電子保証のご案内（{o.name}）"
+    lines += ["", *tpl.comments((), "sources", ""), "sources:", f"  {sid}:"]
+    lines += block(source, "kind", "    ", o.source_kind)
+    lines += block(source, "title", "    ", q(title) + ("" if o.source_title else f"  {TODO}: 資料の題名に直してください"))
+    lines += block(source, "publisher", "    ", q(o.source_publisher or guarantor_name))
+    lines += (block(source, "url", "    ", q(o.source_url)) if o.source_url
+              else commented(source, "url", "    ", "https://…（資料の URL）"))
+    lines += commented(source, "date", "    ", "2026-02-26（資料に日付がなければ書かず、note にそう書きます）")
+    lines += block(source, "checked_on", "    ", today.isoformat())
+
+    lines += ["", *tpl.comments((), "start", ""), "start:"]
+    lines += [*tpl.comments(("start",), "from", "  "), f"  - from: {start_shown}{start_note}"]
+    lines += block(("start",), "basis", "    ", o.basis + basis_todo)
+    lines += commented(("start",), "trial", "    ", "true")
+    lines += commented(("start",), "for", "    ", "{departments: [契約課]}")
+    lines += [f"    source: {sid}"]
+
+    lines += ["", *tpl.comments((), "scope", "")]
+    lines += [f"#   限定の書き方: {tpl.limit_kinds()}。出典（source）を付け、資料になければ unstated のままにします。", "scope:"]
+    for name in model.DIMENSIONS:
+        if name == "issuers":
+            lines += tpl.comments(("scope",), name, "  ")
+            lines += [f"  {name}:", f"    includes: [{', '.join(o.guarantors)}]  # 保証事業会社の導入発注者一覧による（ほかの発行元は資料で確かめる）",
+                      f"    source: {sid}"]
+            continue
+        todo = f"  {TODO}: 資料で確かめてください" if name == "certificates" else ""
+        lines += block(("scope",), name, "  ", model.UNSTATED + todo)
+
+    sub = ("submissions",)
+    lines += ["", *tpl.comments((), "submissions", "")]
+    lines += ["#   保証の種類・発行元・契約の段階ごとに送り先が違えば、「- for:」から始まるまとまりを分けて書きます。", "submissions:"]
+    route = [*tpl.comments(sub, "methods", "  "), f"  - methods: {model.UNSTATED}  {TODO}: 発注者の資料から書いてください"]
+    route += commented(sub, "for", "    ", "{certificates: [contract_performance], issuers: [insurer], contract_stages: [initial]}")
+    route += block(sub, "recipient", "    ", f"{model.UNSTATED}  {TODO}: 提出先の部署")
+    route += commented(sub, "email", "    ", "keiyaku@city.example.lg.jp（methods に email があるとき。資料になければ unstated）")
+    route += commented(sub, "url", "    ", "https://…（ウェブフォーム・電子契約システム）")
+    route += commented(sub, "cc", "    ", "[cc@example.jp]（資料が CC を求めているとき）")
+    route += commented(sub, "cc_note", "    ", "保険会社が指定する共通窓口のアドレスを CC に入れる")
+    route += block(sub, "subject", "    ", model.UNSTATED, hint="例: \"【電子保証】{工事名}\"")
+    route += block(sub, "body_items", "    ", model.UNSTATED)
+    route += block(sub, "timing", "    ", model.UNSTATED)
+    route += block(sub, "documents", "    ", model.UNSTATED)
+    route += block(sub, "printout", "    ", model.UNSTATED)
+    route += commented(sub, "note", "    ", "補足（自分の言葉で）")
+    route += [*tpl.comments(sub, "source", "    "), f"    source: {sid}"]
+    route += commented(sub, "where", "    ", "Q&A「認証キーの提出方法」（資料の見出しやページ）")
+    route += ["    # 資料に書かれていないことをサイトが推論したときは、source の代わりに次の2つを書きます。"]
+    route += commented(sub, "inference", "    ", "推論した理由")
+    route += commented(sub, "ask", "    ", "確かめる先（例: 契約検査課）")
+    lines += route
+
+    lines += ["", *tpl.comments((), "notes", ""), "#   例: - {topic: paper_certificates, text: 紙の保証証書も受け付ける。, source: 資料ID}"]
+    lines += [f"#   topic に使える値: {tpl.choices(('notes',), 'topic')}", "notes: []"]
+    for name, example in (("contacts", "- {name: 契約検査課, phone: 0000-00-0000, source: 資料ID}"),
+                          ("faq", "- {question: 質問, answer: 回答, source: 資料ID}")):
+        lines += ["", *tpl.comments((), name, ""), f"#   例: {example}", f"{name}: []"]
+    lines += ["", *tpl.comments((), "e_contract", ""), "e_contract: null"]
+
+    unconfirmed = ["対象の保証の種類・業種・発注課・契約方式（作成時はすべて資料に記載なし）",
+                   "認証キー等のお知らせの提出方法・提出先・提出する書類"]
+    if o.basis == model.UNSTATED:
         unconfirmed.insert(0, "対象かどうかを判断する日付（契約締結日・入札公告日など）")
     if not o.source_title:
         unconfirmed.append("出典の資料の題名と日付")
-    lines += [f"  - {q(item)}" for item in unconfirmed]
+    lines += ["", *tpl.comments((), "unconfirmed", ""), "unconfirmed:", *(f"  - {q(item)}" for item in unconfirmed)]
     return "\n".join(lines) + "\n"
 
 
@@ -314,7 +396,7 @@ def _row_lines(o: Orderer, indent: int) -> list[str]:
     body += [f"prefecture: {o.prefecture}"] if o.prefecture else []
     body += [f"kind: {o.kind}"]
     body += [f'lg_code: "{o.lg_code}"'] if o.lg_code else []
-    body += [f"start: {o.start.year:04d}-{o.start.month:02d}", f"guarantors: [{o.guarantor}]", f"page: {o.slug}",
+    body += [f"start: {o.start_month}", f"guarantors: [{o.guarantor}]", f"page: {o.slug}",
              f"source: {o.source_id}"]
     return lines + [f"{pad}  {line}" for line in body]
 
@@ -342,9 +424,11 @@ def _add_source(lines: list[str], doc: yamlsource.Document, o: Orderer, guaranto
         indent = 2
         after = doc.keys[("sources",)][0]
     pad = " " * indent
-    entry = [f"{pad}{o.source_id}:", f"{pad}  title: {q(o.source_title or f'電子保証のご案内（{o.name}）')}",
+    entry = [f"{pad}{o.source_id}:", f"{pad}  kind: {o.source_kind}",
+             f"{pad}  title: {q(o.source_title or f'電子保証のご案内（{o.name}）')}",
              f"{pad}  publisher: {q(guarantor_name)}"]
     entry += [f"{pad}  url: {q(o.source_url)}"] if o.source_url else []
+    entry += [f"{pad}  checked_on: {dt.date.today().isoformat()}"]
     if not o.source_title:
         entry.append(f"{pad}  note: make new-city で作成した仮の題名です。資料の題名に直してください。  {TODO}")
     return lines[:after] + entry + lines[after:]
@@ -412,7 +496,7 @@ def link_row(text: str, doc: yamlsource.Document, i: int, o: Orderer) -> tuple[s
 
 def _agree_with_row(row: dict[str, Any], o: Orderer, where: str) -> None:
     """The guidance will state the row's facts again; refuse when they already disagree."""
-    month = f"{o.start.year:04d}-{o.start.month:02d}"
+    month = o.start_month
     if row.get("start") and str(row["start"]) != month:
         raise Refused(f"開始年月が違います: --start は {month}、採用団体一覧 {where} は start: {row['start']} です。"
                       "どちらが正しいか資料で確かめてください。")
@@ -467,9 +551,10 @@ def _slug(value: str) -> str:
 def gather(args: argparse.Namespace, project: Project, interactive: bool) -> Orderer:
     """Fill in the orderer from flags, the reference list and (in a terminal) questions."""
     reference = project.reference()
-    guarantors = list(get_args(model.GuarantorId))
-    bases = list(get_args(model.DateBasis))
-    kinds = list(get_args(model.OrdererKind))
+    vocabulary = project.vocabulary()
+    guarantors = [k for k, term in vocabulary.issuer.items() if term.kind == "guarantor"]
+    bases = [*vocabulary.date_basis, model.UNSTATED]
+    kinds = list(vocabulary.orderer_kind)
     prefectures = reference.prefecture_names
 
     def need(value: Any, prompt: str, parse: Callable[[str], Any], flag: str, default: str | None = None) -> Any:
@@ -506,10 +591,10 @@ def gather(args: argparse.Namespace, project: Project, interactive: bool) -> Ord
     kind = kind or need(None, f"団体の種類（{' / '.join(kinds)}）", _one_of(kinds, "団体の種類"), "--kind")
     reading = (ref or {}).get("reading") or need(
         args.reading, "よみ（ひらがな、例: たけたし）", _kana, "--reading")
-    start = need(args.start, "開始日（例: 2026-04-01 または 令和8年4月1日）", parse_date, "--start")
+    start = need(args.start, "開始日（例: 2026-04-01、令和8年4月1日。資料に月までなら 2026-04）", parse_start, "--start")
     guarantor = need(args.guarantor, f"保証事業会社（{' / '.join(guarantors)}）", _one_of(guarantors, "保証事業会社"), "--guarantor")
-    basis = args.basis or (_ask(f"判断基準（{' / '.join(bases)}、資料になければ unspecified）", _one_of(bases, "判断基準"),
-                                "unspecified") if interactive else "unspecified")
+    basis = args.basis or (_ask(f"判断基準（{' / '.join(bases)}。資料になければ {model.UNSTATED}）", _one_of(bases, "判断基準"),
+                                model.UNSTATED) if interactive else model.UNSTATED)
     _one_of(bases, "判断基準")(basis)
     suggestion = suggest_slug(name, reading, project.taken_slugs())
     slug = need(args.slug, "slug（URL とファイル名、英小文字・数字・ハイフン）", _slug, "--slug", suggestion)
@@ -520,7 +605,7 @@ def gather(args: argparse.Namespace, project: Project, interactive: bool) -> Ord
         name=name, prefecture=prefecture, kind=kind, reading=reading, lg_code=(ref or {}).get("code"),
         start=start, basis=basis, guarantor=guarantor, slug=slug,
         source_id=args.source or f"{guarantor}-{slug}", guarantors=[guarantor], source_title=source_title,
-        source_url=args.source_url,
+        source_url=args.source_url, source_kind=args.source_kind or "guarantor",
     )
 
 
@@ -554,6 +639,7 @@ def scaffold(args: argparse.Namespace, interactive: bool) -> int:
         o.source_title = o.source_title or src.get("title")
         o.source_url = o.source_url or src.get("url")
         o.source_publisher = src.get("publisher")
+        o.source_kind = args.source_kind or src.get("kind") or o.source_kind
     elif o.source_id in sources:
         raise Refused(f"資料ID「{o.source_id}」はすでに {doc.path} の sources にあります。"
                       f"その資料を使うなら --source {o.source_id} を指定してください。")
@@ -569,7 +655,7 @@ def scaffold(args: argparse.Namespace, interactive: bool) -> int:
         adopters, row_line = link_row(text, doc, index, o)
     else:
         adopters, row_line = adopters_text(text, doc, o, names.get(o.guarantor, o.guarantor))
-    guidance = guidance_text(o, project.vocabulary(), names.get(o.guarantor, o.guarantor))
+    guidance = guidance_text(o, Template(schemas.generate("guidance", project.root)), names.get(o.guarantor, o.guarantor))
     _validate_text(target, guidance, model.Guidance)
     _validate_text(doc.path, adopters, model.AdopterTable)
     if args.dry_run:
@@ -606,15 +692,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--name", help="団体名（例: 竹田市）")
     p.add_argument("--prefecture", help="都道府県（例: 大分県）。国・独立行政法人等は「なし」")
-    p.add_argument("--start", help="開始日（2026-04-01 または 令和8年4月1日）")
+    p.add_argument("--start", help="開始日（2026-04-01 または 令和8年4月1日。資料に月までしかなければ 2026-04）")
     p.add_argument("--guarantor", help="保証事業会社: wjcs / ejcs / hokkaido")
     p.add_argument("--slug", help="URL とファイル名（英小文字・数字・ハイフン、例: taketa）")
-    p.add_argument("--basis", help="判断基準（contract_conclusion など。既定: unspecified = 資料に記載なし）")
+    p.add_argument("--basis", help="判断基準（contract_conclusion など。既定: unstated = 資料に記載なし）")
     p.add_argument("--kind", help="団体の種類（市区町村・都道府県は一覧から自動。それ以外は national / agency / public_body）")
     p.add_argument("--reading", help="よみ（市区町村・都道府県は一覧から自動）")
     p.add_argument("--source", help="採用団体一覧の sources にある資料ID を使う")
     p.add_argument("--source-title", help="出典の資料の題名（新しい資料ID を作るとき）")
     p.add_argument("--source-url", help="出典の資料の URL")
+    p.add_argument("--source-kind", choices=["orderer", "guarantor", "press", "other"],
+                   help="出典の資料の種類（既定: guarantor = 保証事業会社の資料。発注者自身の資料なら orderer）")
     p.add_argument("--use-existing-row", action="store_true",
                    help="採用団体一覧に同じ団体の行があるとき、その行に page を書き足す（行のほかの値は変えない）")
     p.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)

@@ -28,6 +28,28 @@ def problems(g: model.Guidance, vocab: model.Vocabulary | None) -> list[Problem]
     return out
 
 
+def guarantor_rule_problems(g: model.Guidance, vocab: model.Vocabulary, guarantors: dict[str, model.Guarantor],
+                            listed: list[str]) -> list[Problem]:
+    """A certificate the scope covers that every guarantor the orderer takes excludes by its general rule
+    (契約保証予約 at a 西日本建設業保証 orderer): the page would promise what the guarantor never issues."""
+    named = [i for i in g.scope.named("issuers") if i in guarantors]
+    accepted = named or [i for i in listed if i in guarantors]
+    out: list[Problem] = []
+    if not accepted:
+        return out
+    for i, limit in enumerate(g.scope.limits("certificates")):
+        for field in ("only", "includes"):
+            for j, cert in enumerate(getattr(limit, field) or []):
+                if cert not in vocab.certificate_type or vocab.certificate_type[cert].issuer_kinds != ["guarantor"]:
+                    continue
+                if all(any(cert in rule.excludes_certificates for rule in guarantors[gid].rules) for gid in accepted):
+                    names = "・".join(guarantors[gid].short_name for gid in accepted)
+                    out.append((("scope", "certificates", i, field, j),
+                                f"{vocab.label('certificate_type', cert)}（{cert}）は{names}の電子保証の対象になりません"
+                                "（data/guarantors.yaml の一般的な決まり）。対象から外してください。"))
+    return out
+
+
 def _unknown_sources(g: model.Guidance) -> Iterator[Problem]:
     known = "、".join(g.sources)
     for loc, claim in g.claims():
@@ -89,7 +111,8 @@ def _routes_cover_certificates(g: model.Guidance) -> Iterator[Problem]:
         for j, cert in enumerate(s.for_.certificates if s.for_ and s.for_.certificates else []):
             if cert not in covered or cert in excluded:
                 yield (("submissions", i, "for", "certificates", j),
-                       f"{cert} は scope.certificates で対象になっていません。対象でない保証の提出方法は書けません。")
+                       f"{cert} は scope.certificates で対象になっていません（only にないか、excludes にあります）。"
+                       "対象でない保証の提出方法は書けません。scope.certificates か、この提出方法の for を直してください。")
 
 
 def _issuers_fit_certificates(g: model.Guidance, vocab: model.Vocabulary) -> Iterator[Problem]:
@@ -101,5 +124,8 @@ def _issuers_fit_certificates(g: model.Guidance, vocab: model.Vocabulary) -> Ite
             kind = vocab.issuer[issuer].kind if issuer in vocab.issuer else None
             if kind and not any(kind in vocab.certificate_type[c].issuer_kinds
                                 for c in s.for_.certificates if c in vocab.certificate_type):
+                shown = "・".join(f"{vocab.certificate_type[c].label}（{c}）" for c in s.for_.certificates
+                                  if c in vocab.certificate_type)
                 yield (("submissions", i, "for", "issuers", j),
-                       f"{issuer}（{vocab.issuer[issuer].label}）は、この提出方法の保証（{', '.join(s.for_.certificates)}）を発行しません。")
+                       f"{vocab.issuer[issuer].label}（{issuer}）は{shown}を発行しません。"
+                       "この提出方法の for の issuers か certificates を直してください。")

@@ -163,6 +163,9 @@ class _Collector:
 _UNION_TAG = re.compile(r"^(?:list|dict|literal|function-\w+|str|date|int|bool|nullable|constrained-str|"
                         r"tagged-union|union|json-or-python)\[.*\]$|^(?:str|date|int|float|bool|none|constrained-str)$")
 _UNSTATED_TAG = "literal['unstated']"
+#: Errors of an ``X | unstated`` field after which staff are reminded that ``unstated`` may be written.
+_UNSTATED_HINTED = frozenset({"list_type", "literal_error", "string_type", "dict_type", "model_type",
+                              "model_attributes_type"})
 
 
 def _without_union_noise(errors: list[Any]) -> list[Any]:
@@ -203,13 +206,13 @@ def _pydantic_error(doc: yamlsource.Document, cls: type[BaseModel], err: Any,
     on_key = bool(raw) and raw[-1] == "[key]"
     # pydantic adds markers for validator functions and Literal-keyed dict keys; they are not fields
     loc = tuple(p for p in raw if not (isinstance(p, str) and (p.startswith("function-") or p == "[key]")))
-    if doc.is_spoiled(loc):
-        return []  # the reader already reported why this value is missing
     known = known_fields(cls, loc[:-1]) if err["type"] == "extra_forbidden" else None
     loc = as_written(doc.data, loc)
+    if doc.is_spoiled(loc):
+        return []  # the reader already reported why this value is missing
     message = explain(err, labels=labels, known=known, loc=loc, on_key=on_key)
-    if err.get("unstated_allowed") and err["type"] != "missing":
-        message += "資料に書かれていなければ unstated と書いてください。"
+    if err.get("unstated_allowed") and err["type"] in _UNSTATED_HINTED:
+        message = message.rstrip("。") + "。資料に書かれていなければ unstated と書いてください。"
     return [doc.error(loc, message, key=on_key or err["type"] == "extra_forbidden")]
 
 
@@ -279,6 +282,13 @@ def load_dataset(root: Path, layout: Layout | None = None, *, cache: FileCache |
             _check_known_guarantors(c, adopters.doc, ("adopters", i), row.guarantor_ids, known, guarantors.doc.path)
     for g in guidance:
         _check_guidance_file(c, g, reference, vocab.item if vocab else None)
+        if guarantors and vocab and adopters:
+            from esurety.data import consistency
+
+            row = next((a for a in adopters.item.adopters if a.page == g.item.slug), None)
+            for loc, message in consistency.guarantor_rule_problems(
+                    g.item, vocab.item, {x.id: x for x in guarantors.item.guarantors}, row.guarantor_ids if row else []):
+                c.add(g.doc, loc, message)
     _check_duplicate_guidance(c, guidance)
     if adopters:
         _check_adopters(c, adopters, reference)
@@ -321,6 +331,7 @@ def check_file(path: Path, kind: str, root: Path | None = None) -> list[DataErro
     if loaded is not None:
         if kind == "guidance":
             _check_guidance_file(c, loaded, reference, c.vocabulary)
+            _check_guarantor_rules_alone(c, loaded, layout)
         elif kind == "adopters":
             _check_adopters(c, loaded, reference)
         elif kind == "vocabulary":
@@ -328,6 +339,25 @@ def check_file(path: Path, kind: str, root: Path | None = None) -> list[DataErro
         elif kind == "guarantors":
             _check_guarantors(c, loaded, c.vocabulary)
     return sorted(c.errors, key=lambda e: (e.file, e.line, e.column))
+
+
+def _check_guarantor_rules_alone(c: _Collector, g: Loaded, layout: Layout) -> None:
+    """check_file's part of the guarantors' general rules: the guarantors and the adopters row from the project."""
+    from esurety.data import consistency
+
+    if c.vocabulary is None:
+        return
+    context = {"vocabulary": c.vocabulary}
+    try:
+        guarantors = model.GuarantorList.model_validate(yamlsource.load(layout.path("guarantors")).data, context=context)
+        table = model.AdopterTable.model_validate(yamlsource.load(layout.path("adopters")).data, context=context)
+    except (DataErrors, ValidationError, OSError):
+        return  # those files' own errors are reported when they are checked
+    item: model.Guidance = g.item
+    row = next((a for a in table.adopters if a.page == item.slug or a.identity == item.identity), None)
+    for loc, message in consistency.guarantor_rule_problems(item, c.vocabulary, {x.id: x for x in guarantors.guarantors},
+                                                            row.guarantor_ids if row else []):
+        c.add(g.doc, loc, message)
 
 
 def _check_reference(c: _Collector, layout: Layout, reference: Reference) -> None:
@@ -354,6 +384,11 @@ def _check_vocabulary(c: _Collector, vocab: Loaded) -> None:
             if key not in terms:
                 c.add(vocab.doc, (group,), f"{group} に「{key}」がありません。「{key}: {{label: 表示名, description: 説明}}」の行を書いてください。",
                       key=True)
+    for key, term in vocab.item.date_basis.items():
+        for i, alt in enumerate(term.alternatives):
+            if alt not in vocab.item.date_basis or vocab.item.date_basis[alt].alternatives:
+                c.add(vocab.doc, ("date_basis", key, "alternatives", i),
+                      f"alternatives の「{alt}」は、二者択一でない date_basis のキーにしてください。")
     from esurety.rules.reasons import REASONS
 
     for code in REASONS:

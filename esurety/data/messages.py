@@ -37,6 +37,18 @@ FIELD_HINTS: dict[str, str] = {
     "phone": "電話番号を半角の数字とハイフンで書いてください（例: 018-863-1000）。",
 }
 
+#: What a missing required field is for, in the words of the guidance file format.
+MISSING_HINTS: dict[str, str] = {
+    "checked_on": "この資料を原本と見比べて最後に確かめた日を 2026-12-02 の形式で書きます。",
+    "basis": "どの日付で対象かを判断するかを書きます。資料に書かれていなければ basis: unstated と書きます。",
+    "from": "開始日を書きます。資料に書かれていなければ from: unstated と書きます。",
+    "methods": "提出方法を書きます。資料に書かれていなければ methods: unstated と書きます。",
+    "documents": "提出する書類（key_notice など）を書きます。資料に書かれていなければ documents: unstated と書きます。",
+}
+
+#: The pattern of every vocabulary key (model.vocabulary_key).
+_VOCABULARY_KEY = r"^[a-z][a-z0-9_]*$"
+
 _ERA_NAMES = "|".join(name for name, _ in ERAS) + "|[RHS]"
 _GREGORIAN_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _WAREKI_DAY_RE = re.compile(rf"^\s*({_ERA_NAMES})\s*(元|\d{{1,2}})\s*[年.\-/]\s*(\d{{1,2}})\s*[月.\-/]\s*(\d{{1,2}})\s*日?\s*$")
@@ -197,6 +209,17 @@ def _slug_fix(value: str) -> str:
     return fixed
 
 
+def _vocabulary_key_message(path: str, value: Any, labels: Mapping[str, str]) -> str:
+    """A value that cannot be a vocabulary key: a Japanese label typed for its key, or a misspelt key."""
+    by_label = {label: key for key, label in labels.items()}
+    if isinstance(value, str) and value in by_label:
+        return f"{path} の「{value}」は表示名です。キーの {by_label[value]} を書いてください（表示名は vocabulary.yaml にあります）。"
+    close = difflib.get_close_matches(str(value).lower().replace("-", "_"), list(labels), n=1, cutoff=0.6)
+    hint = f"「{close[0]}」（{labels[close[0]]}）の書き間違いではありませんか。" if close else ""
+    return (f"{path} の「{_shown(value)}」は使えません。{hint}data/vocabulary.yaml にあるキー"
+            "（英小文字・数字・「_」、例: email）を書いてください。")
+
+
 def _pattern_message(path: str, name: str, value: Any) -> str:
     if name in ("email",):
         return f"{path} の「{_shown(value)}」はメールアドレスの形式ではありません。{email_problem(str(value))}"
@@ -256,7 +279,7 @@ def explain(error: Mapping[str, Any], labels: Mapping[str, str] | None = None,
     if kind == "missing":
         parent = _dotted(loc[:-1])
         where = f"{parent} の中に" if parent else "ファイルの最上位に"
-        return f"必須の項目「{name}」がありません。{where}「{name}:」の行を書いてください。"
+        return f"必須の項目「{name}」がありません。{where}「{name}:」の行を書いてください。{MISSING_HINTS.get(name, '')}"
     if kind == "extra_forbidden":
         close = difflib.get_close_matches(name, known or [], n=1, cutoff=0.6)
         hint = f"「{close[0]}」の書き間違いではありませんか。" if close else "綴りと字下げの位置を確かめてください。"
@@ -264,8 +287,15 @@ def explain(error: Mapping[str, Any], labels: Mapping[str, str] | None = None,
     if kind == "literal_error":
         return _literal_message(path, name, value, str(ctx.get("expected", "")), labels)
     if kind.startswith("date") or kind.startswith("datetime"):
+        if name == "from" and isinstance(value, str) and _MONTH_RE.match(unicodedata.normalize("NFKC", value)):
+            # a start known only to the month (2025-04) is allowed; say what is wrong with this one
+            month = _month_message(path, value)
+            if month:
+                return month.replace("開始年月は ", "") + "日が資料にないときは、年-月だけでも書けます。"
         return _date_message(path, value)
     if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == _VOCABULARY_KEY:
+            return _vocabulary_key_message(path, value, labels)
         return _pattern_message(path, name, value)
     if kind == "string_type":
         if name == "start":
@@ -288,7 +318,8 @@ def explain(error: Mapping[str, Any], labels: Mapping[str, str] | None = None,
         return f"{path} が長すぎます（{len(str(value)):,} 文字、上限 {ctx.get('max_length')} 文字）。"
     if kind == "list_type":
         if value is None:
-            return f"{path} が空です。一覧を書くか、項目ごと消してください。"
+            return (f"{path} が空です。一覧を書いてください。資料に書かれていなければ unstated と書けます"
+                    "（省ける項目なら、項目ごと消しても構いません）。")
         return f"{path} は一覧（「- 」で始まる行、または [a, b] の形）で書いてください（いまは {_shown(value)}）。"
     if kind == "too_short":
         return f"{path} には少なくとも {ctx.get('min_length', 1)} 件書いてください。"

@@ -19,8 +19,8 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationInfo, create_model,
+                      field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
 __all__ = [
@@ -210,47 +210,53 @@ class CaseFilter(Strict):
         return getattr(self, dimension)
 
 
-def _limit_model(dimension: str, key: Any, title: str) -> type[Claim]:
-    """One limit of one scope dimension: only / includes / excludes, optionally from/until a date."""
+class Limit(Claim):
+    """One limit of one scope dimension: only / includes / excludes, optionally from/until a date.
 
-    class Limit(Claim):
-        model_config = ConfigDict(title=f"{title}の限定", json_schema_extra={
-            "description": f"{title}の限定。only = これだけが対象、includes = 少なくともこれは対象、excludes = これは対象外"})
+    Each dimension has its own subclass (:func:`_limit_model`) whose lists hold that dimension's keys.
+    """
 
-        only: list[key] | None = Field(default=None, min_length=1, title="これだけが対象")  # type: ignore[valid-type]
-        includes: list[key] | None = Field(default=None, min_length=1, title="少なくともこれは対象")  # type: ignore[valid-type]
-        excludes: list[key] | None = Field(default=None, min_length=1, title="これは対象外")  # type: ignore[valid-type]
-        from_: Date | None = Field(default=None, alias="from", title="適用開始", description="この限定が当てはまる最初の日（案件の日付）")
-        until: Date | None = Field(default=None, title="適用終了", description="この限定が当てはまる最後の日（案件の日付）")
-        note: Text | None = Field(default=None, title="補足", description="補足（自分の言葉で）")
+    model_config = ConfigDict(title="限定", json_schema_extra={
+        "description": "only = これだけが対象、includes = 少なくともこれは対象、excludes = これは対象外"})
 
-        @model_validator(mode="after")
-        def _something(self) -> "Limit":
-            if self.only is None and self.includes is None and self.excludes is None:
-                raise ValueError("only・includes・excludes の少なくとも1つを書いてください。")
-            if self.only is not None and self.includes is not None:
-                raise ValueError("only（これだけ）と includes（少なくともこれ）は一緒に書けません。どちらか一方にしてください。")
-            inside = set(self.only or []) | set(self.includes or [])
-            both = inside & set(self.excludes or [])
-            if both:
-                raise ValueError(f"{', '.join(sorted(both))} が対象と対象外の両方にあります。")
-            if self.from_ and self.until and self.until < self.from_:
-                raise ValueError("until が from より前です。")
-            return self
+    only: list[str] | None = Field(default=None, min_length=1, title="これだけが対象")
+    includes: list[str] | None = Field(default=None, min_length=1, title="少なくともこれは対象")
+    excludes: list[str] | None = Field(default=None, min_length=1, title="これは対象外")
+    from_: Date | None = Field(default=None, alias="from", title="適用開始", description="この限定が当てはまる最初の日（案件の日付）")
+    until: Date | None = Field(default=None, title="適用終了", description="この限定が当てはまる最後の日（案件の日付）")
+    note: Text | None = Field(default=None, title="補足", description="補足（自分の言葉で）")
 
-        def holds_on(self, day: dt.date) -> bool:
-            return (self.from_ is None or day >= self.from_) and (self.until is None or day <= self.until)
+    @model_validator(mode="after")
+    def _something(self) -> "Limit":
+        if self.only is None and self.includes is None and self.excludes is None:
+            raise ValueError("only・includes・excludes の少なくとも1つを書いてください。")
+        if self.only is not None and self.includes is not None:
+            raise ValueError("only（これだけ）と includes（少なくともこれ）は一緒に書けません。どちらか一方にしてください。")
+        inside = set(self.only or []) | set(self.includes or [])
+        both = inside & set(self.excludes or [])
+        if both:
+            raise ValueError(f"{', '.join(sorted(both))} が対象と対象外の両方にあります。")
+        if self.from_ and self.until and self.until < self.from_:
+            raise ValueError("until が from より前です。")
+        return self
 
-    Limit.__name__ = Limit.__qualname__ = f"{''.join(p.title() for p in dimension.split('_'))}Limit"
-    return Limit
+    def holds_on(self, day: dt.date) -> bool:
+        return (self.from_ is None or day >= self.from_) and (self.until is None or day <= self.until)
 
 
-CertificatesLimit = _limit_model("certificates", CertificateKey, "保証の種類")
-IssuersLimit = _limit_model("issuers", IssuerKey, "発行元（保証事業会社・保険会社など）")
-ProjectTypesLimit = _limit_model("project_types", ProjectTypeKey, "業種")
-DepartmentsLimit = _limit_model("departments", ShortText, "発注課")
-ProcurementMethodsLimit = _limit_model("procurement_methods", ProcurementKey, "契約方式")
-ContractStagesLimit = _limit_model("contract_stages", StageKey, "契約の段階")
+def _limit_model(name: str, key: Any) -> type[Limit]:
+    """The :class:`Limit` of one dimension, its lists typed with the dimension's keys."""
+    lists = {field: (list[key] | None, Field(default=None, min_length=1, title=Limit.model_fields[field].title))
+             for field in ("only", "includes", "excludes")}
+    return create_model(name, __base__=Limit, __module__=__name__, **lists)  # type: ignore[call-overload, no-any-return]
+
+
+CertificatesLimit = _limit_model("CertificatesLimit", CertificateKey)
+IssuersLimit = _limit_model("IssuersLimit", IssuerKey)
+ProjectTypesLimit = _limit_model("ProjectTypesLimit", ProjectTypeKey)
+DepartmentsLimit = _limit_model("DepartmentsLimit", ShortText)
+ProcurementMethodsLimit = _limit_model("ProcurementMethodsLimit", ProcurementKey)
+ContractStagesLimit = _limit_model("ContractStagesLimit", StageKey)
 
 
 def _as_list(value: Any) -> Any:
@@ -261,7 +267,8 @@ def _as_list(value: Any) -> Any:
 def _dimension(cls: type, title: str) -> Any:
     return Annotated[list[cls] | Unstated,  # type: ignore[valid-type]
                      Field(default=UNSTATED, union_mode="left_to_right", title=title,
-                           description=f"{title}の限定（資料に書かれていなければ unstated、または書かない）"),
+                           description=f"{title}の限定: 1つなら項目の集まり、日付で変わるなら一覧（資料に書かれていなければ unstated、または書かない）",
+                           json_schema_extra={"x-one-or-many": True}),
                      BeforeValidator(_as_list)]
 
 
@@ -303,7 +310,7 @@ class Start(Claim):
                                          description="開始日（2026-04-01）。月までしか資料になければ \"2026-04\"。資料になければ unstated")
     basis: DateBasisKey | Unstated = Field(title="判断基準", union_mode="left_to_right",
                                            description="どの日付で対象かを判断するか（資料になければ unstated）")
-    trial: bool = Field(default=False, title="試行", description="発注者が試行と呼んでいれば true")
+    trial: StrictBool = Field(default=False, title="試行", description="発注者が試行と呼んでいれば true")
     for_: CaseFilter | None = Field(default=None, alias="for", title="当てはまる案件",
                                     description="この開始日が一部の案件だけのものなら、その案件（発注課・業種など）")
     note: Text | None = Field(default=None, title="補足")
@@ -505,14 +512,14 @@ class Adopter(Orderer):
 
     model_config = ConfigDict(title="採用団体", json_schema_extra={"description": "採用団体一覧の1行（1つの発注者）"})
 
-    capital: bool = Field(default=False, title="県庁所在地", description="都道府県庁所在地なら true")
+    capital: StrictBool = Field(default=False, title="県庁所在地", description="都道府県庁所在地なら true")
     start: YearMonth | None = Field(default=None, title="開始年月", description="開始年月を 2026-04 の形式で（資料にない場合は書かない）")
     guarantors: Annotated[list[IssuerKey], Field(min_length=1)] | Unstated = Field(
         title="保証事業会社", union_mode="left_to_right",
         description="wjcs / ejcs / hokkaido。資料が会社を挙げていなければ unstated")
     page: Slug | None = Field(default=None, title="案内ページ", description="案内ページがある場合、その slug（content/municipalities/<slug>.yaml）")
     source: SourceId = Field(title="出典ID", description="このファイルの sources に書いた資料ID")
-    confirmed: bool = Field(default=True, title="確認済み", description="資料で確かめられていなければ false")
+    confirmed: StrictBool = Field(default=True, title="確認済み", description="資料で確かめられていなければ false")
     note: Text | None = Field(default=None, title="補足")
 
 
@@ -637,7 +644,7 @@ class Term(Strict):
 class DateBasisTerm(Term):
     applies_to: Literal["project", "contract"] = Field(
         title="日付の単位", description="project = 案件に1つの日付（変更契約も同じ日で判断）、contract = 契約ごとの日付")
-    change_follows: bool = Field(
+    change_follows: StrictBool = Field(
         default=False, title="変更契約も同じ日付", description="この基準そのものが、変更契約も当初と同じ日付で判断すると言っているなら true（当初契約の締結日）")
     alternatives: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(
         default_factory=list, title="二者択一の日付", description="どちらか一方の日付で判断するとき、その2つの基準（例: 公告日又は指名通知日）")
@@ -680,14 +687,6 @@ class Vocabulary(Strict):
     note_topic: dict[VocabKey, Term] = Field(min_length=1, title="注意事項の話題")
     status: dict[StatusKey, Term] = Field(title="状態")
     reason: dict[VocabKey, ReasonTerm] = Field(min_length=1, title="判定の理由")
-
-    @model_validator(mode="after")
-    def _alternatives_known(self) -> "Vocabulary":
-        for key, term in self.date_basis.items():
-            for alt in term.alternatives:
-                if alt not in self.date_basis or self.date_basis[alt].alternatives:
-                    raise ValueError(f"date_basis.{key}.alternatives の「{alt}」は、二者択一でない date_basis のキーにしてください。")
-        return self
 
     def keys(self, group: str) -> list[str]:
         return list(getattr(self, group))

@@ -80,6 +80,11 @@ def _annotate(node: Any, vocab: model.Vocabulary) -> None:
             node["enum"] = list(terms)
             node["enumDescriptions"] = [t.label for t in terms.values()]
             node["markdownEnumDescriptions"] = [f"{t.label} — {t.description}" for t in terms.values()]
+        if node.pop("x-one-or-many", False):  # a scope dimension: one limit as a mapping, or a list of them
+            for alt in node.get("anyOf", []):
+                if alt.get("type") == "array" and "$ref" in alt.get("items", {}):
+                    node["anyOf"].insert(0, {"$ref": alt["items"]["$ref"]})
+                    break
         if "patternProperties" in node and "additionalProperties" not in node:
             node["additionalProperties"] = False
         for value in node.values():

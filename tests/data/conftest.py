@@ -1,14 +1,16 @@
 """Fixtures for the data-editing tests: throwaway copies of a small, stable project.
 
-The tests never touch the real data: another person edits content/ and data/ while tests run,
-so every test works on a copy of tests/data/fixture (two guidance pages, a four-row adopter
-table) plus the reference list of local governments from the repository.
+The tests never write to the real data: another person edits content/ and data/ while tests run,
+so every test works on a copy of tests/data/fixture (two guidance pages in format 2, a four-row
+adopter table, one usage table). The files every project shares are not copied by hand into the
+fixture: the vocabulary, the guarantors and the reference list of local governments are taken
+from the repository when the test project is made (:data:`SHARED`), so the tests check the
+fixture against the rules the site really uses.
 """
 
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,13 +19,15 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixture"
 BROKEN = HERE / "broken"
-
+#: Data files of the real project that every test project uses as they are.
+SHARED: tuple[str, ...] = ("data/vocabulary.yaml", "data/guarantors.yaml", "data/local_governments.json")
 
 
 def make_project(dest: Path) -> Path:
-    """A data-only copy of the fixture project at ``dest``."""
+    """A data-only copy of the fixture project at ``dest``, with the real project's shared data files."""
     shutil.copytree(FIXTURE, dest)
-    shutil.copy(ROOT / "data" / "local_governments.json", dest / "data" / "local_governments.json")
+    for name in SHARED:
+        shutil.copy(ROOT / name, dest / name)
     return dest
 
 

@@ -67,5 +67,5 @@ def test_build_cli_says_output_was_kept(built: Path, capsys: pytest.CaptureFixtu
     shutil.copy(BROKEN / "guidance" / "date-not-exist.yaml", built / "content" / "municipalities" / "date-not-exist.yaml")
     assert build.main(["--output", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "date-not-exist.yaml:10:9: start.date:" in err
+    assert "date-not-exist.yaml:14:11: start[0].from:" in err
     assert "output/ は前回のまま" in err

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -34,9 +33,10 @@ def test_all_errors_of_all_files_in_one_run(project: Path, capsys: pytest.Captur
     code, _, err = _check(project, capsys)
     assert code == 1
     lines = err.splitlines()
-    for expected in ("several-errors.yaml:6:13: prefecture:", "several-errors.yaml:10:9: start.date: start.date に「令和8年4月1日」",
-                     "several-errors.yaml:19:12: submissions[0].email:", "several-errors.yaml:20:1: contact:",
-                     "tabs.yaml:11:1: ", "non-utf8.yaml:4:7: ", "adopters.yaml:14:13: adopters[0].source:"):
+    for expected in ("several-errors.yaml:6:13: prefecture:",
+                     "several-errors.yaml:14:11: start[0].from: start[0].from に「令和8年4月1日」",
+                     "several-errors.yaml:23:12: submissions[0].email:", "several-errors.yaml:26:1: contact:",
+                     "tabs.yaml:15:1: ", "non-utf8.yaml:4:7: ", "adopters.yaml:16:13: adopters[0].source:"):
         assert any(expected in line for line in lines), f"{expected} missing from:\n{err}"
     assert "件の誤りがあります。" in err
 
@@ -47,7 +47,7 @@ def test_paths_are_relative_to_where_staff_run_it(project: Path, capsys: pytest.
     monkeypatch.chdir(project)
     code, _, err = _check(project, capsys)
     assert code == 1
-    assert "\ncontent/municipalities/wareki-in-date.yaml:10:9: start.date: " in err
+    assert "\ncontent/municipalities/wareki-in-date.yaml:14:11: start[0].from: " in err
 
 
 def test_missing_schema_line_is_reported(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,7 +64,7 @@ def test_placeholders_are_listed_but_do_not_fail(project: Path, capsys: pytest.C
         "  basis: contract_conclusion", "  basis: contract_conclusion  # 要記入: 資料で確かめてください"), encoding="utf-8")
     code, out, _ = _check(project, capsys)
     assert code == 0
-    assert "omura.yaml:14: 要記入（仮の値）: 資料で確かめてください" in out
+    assert "omura.yaml:22: 要記入（仮の値）: 資料で確かめてください" in out
     assert "仮の値の行が 1 行あります" in out
 
 
@@ -75,14 +75,8 @@ def test_missing_file_is_an_error_not_a_crash(project: Path, capsys: pytest.Capt
     assert "guarantors.yaml:1:1: ファイルがありません。" in err
 
 
-def test_make_check_is_fast_on_the_real_data() -> None:
-    """Issue 4: under 2 s on the real data, the whole command including Python's start-up."""
-    times = []
-    for _ in range(3):  # best of three: a busy machine (other tests running) must not decide the figure
-        started = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "scripts.check"], cwd=ROOT, capture_output=True, text=True,
-                                timeout=60)
-        times.append(time.perf_counter() - started)
-        assert result.returncode in (0, 1), result.stderr  # 1: the real data has errors right now; still timed
-        assert "Traceback" not in result.stderr
-    assert min(times) < 2.0, f"make check took {', '.join(f'{t:.2f}' for t in times)} s"
+def test_make_check_passes_on_the_real_data() -> None:
+    """The real data is valid: the whole command, including Python's start-up (its speed is measured in bench/)."""
+    result = subprocess.run([sys.executable, "-m", "scripts.check"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "誤りはありません" in result.stdout

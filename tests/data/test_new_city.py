@@ -1,8 +1,10 @@
-"""`make new-city`: a complete, valid, commented guidance file and its adopters row; never an overwrite."""
+"""`make new-city`: a complete, valid, commented guidance file (format 2) and its adopters row; never an overwrite."""
 
 from __future__ import annotations
 
 import builtins
+import datetime as dt
+import json
 import shutil
 import subprocess
 import sys
@@ -10,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from esurety.data import model, yamlsource
+from esurety.data import model, schemas, yamlsource
 from esurety.data.dataset import check_file, load_dataset
-from scripts import new_city
+from scripts import check, new_city
 
 from .conftest import ROOT
 
@@ -28,6 +30,12 @@ def _files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.yaml"))}
 
 
+def _guidance(root: Path, slug: str = "kitsuki") -> model.Guidance:
+    vocabulary = model.Vocabulary.model_validate(yamlsource.load(root / "data/vocabulary.yaml").data)
+    return model.Guidance.model_validate(yamlsource.load(root / f"content/municipalities/{slug}.yaml").data,
+                                         context={"vocabulary": vocabulary})
+
+
 def test_writes_complete_valid_file_and_row(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(project, *FLAGS, "--basis", "contract_conclusion") == 0
     out = capsys.readouterr().out
@@ -37,16 +45,37 @@ def test_writes_complete_valid_file_and_row(project: Path, capsys: pytest.Captur
     assert text.splitlines()[0] == "# yaml-language-server: $schema=../../schemas/guidance.schema.json"
     assert check_file(path, "guidance", root=project) == []
     doc = yamlsource.load(path)
-    # every section of the model is present in the file, and each has a comment
+    # every section of the model is present in the file
     assert set(doc.data) == set(model.Guidance.model_fields)
-    g = model.Guidance.model_validate(doc.data)
+    g = _guidance(project)
     assert (g.name, g.prefecture, g.kind, g.lg_code, g.reading) == ("杵築市", "大分県", "city", "442101", "きつきし")
-    assert g.start.basis == "contract_conclusion" and g.start.date.isoformat() == "2026-04-01"
-    assert g.submissions[0].methods == ["unspecified"]  # never an invented rule
-    assert g.unconfirmed, "placeholders are listed as unconfirmed"
+    (start,) = g.start
+    assert start.basis == "contract_conclusion" and start.from_ == dt.date(2026, 4, 1) and start.source == "wjcs-kitsuki"
+    # the source: kind, title, publisher, checked today; the url only when given
+    source = g.sources["wjcs-kitsuki"]
+    assert (source.kind, source.publisher, source.checked_on, source.url) == (
+        "guarantor", "西日本建設業保証株式会社", dt.date.today(), None)
+    # what the scaffold was not told is unstated, never a guess
+    route = g.submissions[0]
+    assert (route.methods, route.recipient, route.documents, route.printout, route.subject, route.body_items,
+            route.timing) == (model.UNSTATED,) * 7
+    assert route.for_ is None and route.email is None and route.source == "wjcs-kitsuki"
+    for dimension in model.DIMENSIONS:
+        if dimension != "issuers":
+            assert getattr(g.scope, dimension) == model.UNSTATED, dimension
+    # the guarantor's adopter list says this guarantor is accepted, not that it is the only one
+    (issuers,) = g.scope.limits("issuers")
+    assert (issuers.includes, issuers.only, issuers.source) == (["wjcs"], None, "wjcs-kitsuki")
+    assert g.notes == [] and g.contacts == [] and g.faq == [] and g.e_contract is None
+    assert g.unconfirmed, "open points are listed as unconfirmed"
     assert "# 要記入" in text
     assert "contract_conclusion = 契約締結日" in text  # allowed values with labels from the vocabulary
     assert "email = 電子メール" in text
+    # `make check` passes right away; the lines to look up are listed as warnings
+    assert check.main(["--root", str(project)]) == 0
+    shown = capsys.readouterr().out
+    assert "kitsuki.yaml:" in shown and "要記入（仮の値）: 発注者の資料から書いてください" in shown
+    assert "誤りはありません: 案内 3 件" in shown
     data = load_dataset(project)
     row = next(a for a in data.adopters.adopters if a.page == "kitsuki")
     assert (row.name, row.start, row.source) == ("杵築市", "2026-04", "wjcs-kitsuki")
@@ -59,10 +88,38 @@ def test_writes_complete_valid_file_and_row(project: Path, capsys: pytest.Captur
 def test_wareki_start_is_converted(project: Path) -> None:
     args = [a if a != "2026-04-01" else "令和8年4月1日" for a in FLAGS]
     assert _run(project, *args) == 0
-    g = model.Guidance.model_validate(yamlsource.load(project / "content/municipalities/kitsuki.yaml").data)
-    assert g.start.date.isoformat() == "2026-04-01"
-    assert g.start.basis == "unspecified"  # not given: the honest value, marked to fill in
+    g = _guidance(project)
+    assert g.start[0].from_ == dt.date(2026, 4, 1)
+    assert g.start[0].basis == model.UNSTATED  # not given: the honest value, marked to fill in
     assert any("判断する日付" in u for u in g.unconfirmed)
+    text = (project / "content/municipalities/kitsuki.yaml").read_text(encoding="utf-8")
+    assert "basis: unstated  # 要記入" in text
+
+
+def test_month_only_start(project: Path) -> None:
+    """A source that gives only the month: the file and the row say the month, not an invented day."""
+    args = [a if a != "2026-04-01" else "2026年4月" for a in FLAGS]
+    assert _run(project, *args) == 0
+    g = _guidance(project)
+    assert g.start[0].from_ == "2026-04" and not g.start[0].day_known
+    row = next(a for a in load_dataset(project).adopters.adopters if a.page == "kitsuki")
+    assert row.start == "2026-04"
+
+
+def test_template_comes_from_the_model(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comments are the generated schema's titles and descriptions, not a second copy of them."""
+    schema = schemas.generate("guidance", project)
+    schema["$defs"]["Submission"]["properties"]["timing"]["description"] = "説明が変わった（テスト）"
+    schema["$defs"]["Source"]["properties"]["checked_on"]["title"] = "確認した日（テスト）"
+    monkeypatch.setattr(new_city.schemas, "generate", lambda kind, root: json.loads(json.dumps(schema)))
+    assert _run(project, *FLAGS) == 0
+    text = (project / "content/municipalities/kitsuki.yaml").read_text(encoding="utf-8")
+    assert "    # 時期: 説明が変わった（テスト）\n    timing: unstated\n" in text
+    assert "    # 確認した日（テスト）: " in text
+    # every field the model documents for a route appears in the template, as a value or a commented example
+    for name in model.Submission.model_fields:
+        alias = model.Submission.model_fields[name].alias or name
+        assert f" {alias}: " in text, alias
 
 
 def test_refuses_existing_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -111,7 +168,8 @@ def test_use_existing_row_adds_only_page(project: Path) -> None:
     assert added == ["    page: oita-ken"]
     data = load_dataset(project)
     g = data.guidance_by_slug()["oita-ken"]
-    assert g.kind == "prefecture" and g.sources[0].title == "【公共工事を受注される皆様へ】電子保証のご案内"
+    assert g.kind == "prefecture" and g.sources["wjcs-saga-2026-02"].title == "【公共工事を受注される皆様へ】電子保証のご案内"
+    assert g.sources["wjcs-saga-2026-02"].kind == "guarantor" and g.start[0].source == "wjcs-saga-2026-02"
 
 
 def test_use_existing_row_refuses_a_different_start(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -157,8 +215,9 @@ def test_asks_for_missing_values_in_a_terminal(project: Path, monkeypatch: pytes
     assert new_city.main(["--root", str(project)]) == 0
     assert "「大分」は47都道府県の名前ではありません" in capsys.readouterr().out  # asked again after a wrong answer
     assert any("[kitsuki]" in p for p in asked), "the suggested slug is offered as the default"
-    g = model.Guidance.model_validate(yamlsource.load(project / "content/municipalities/kitsuki.yaml").data)
-    assert (g.start.date.isoformat(), g.start.basis, g.sources[0].title) == ("2026-04-01", "tender_notice", "電子保証のご案内（杵築市）")
+    g = _guidance(project)
+    assert (g.start[0].from_, g.start[0].basis, g.sources["wjcs-kitsuki"].title) == (
+        dt.date(2026, 4, 1), "tender_notice", "電子保証のご案内（杵築市）")
 
 
 def test_national_body(project: Path) -> None:

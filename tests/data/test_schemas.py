@@ -51,9 +51,12 @@ def test_schemas_speak_japanese_to_editors() -> None:
     guidance = json.loads((ROOT / "schemas/guidance.schema.json").read_text(encoding="utf-8"))
     assert guidance["title"] == "発注者ごとの電子保証の案内"
     start = guidance["$defs"]["Start"]["properties"]
-    assert "2026-04-01" in start["date"]["description"]
-    basis = start["basis"]
+    assert "2026-04-01" in start["from"]["description"] and "unstated" in start["from"]["description"]
+    basis = next(member for member in start["basis"]["anyOf"] if "enum" in member)
     assert basis["enumDescriptions"][basis["enum"].index("contract_conclusion")] == "契約締結日"
+    assert {"const": "unstated", "type": "string"} in start["basis"]["anyOf"]
+    source = guidance["$defs"]["Source"]["properties"]
+    assert source["checked_on"]["title"] == "最終確認日" and "checked_on" in guidance["$defs"]["Source"]["required"]
     prefecture = guidance["properties"]["prefecture"]["anyOf"][0]
     assert len(prefecture["enum"]) == 47 and "大分県" in prefecture["enum"]
 
@@ -77,7 +80,15 @@ def test_modelines() -> None:
     assert schemas.expected_modeline(ROOT, ROOT / "README.md") is None
 
 
-@pytest.mark.parametrize("kind,path", schemas.data_files(FIXTURE), ids=lambda v: str(v).replace(str(FIXTURE) + "/", ""))
+def _valid_files() -> list[object]:
+    """The fixture's own files, the real files it shares, and the corpus files that must be accepted."""
+    files: list[tuple[str, Path]] = schemas.data_files(FIXTURE)
+    files += [("vocabulary", ROOT / "data/vocabulary.yaml"), ("guarantors", ROOT / "data/guarantors.yaml")]
+    files += [("guidance", p) for p in sorted((BROKEN / "guidance").glob("ok-*.yaml"))]
+    return list(files)
+
+
+@pytest.mark.parametrize("kind,path", _valid_files(), ids=lambda v: v.name if isinstance(v, Path) else str(v))
 def test_schema_accepts_valid_data(kind: str, path: Path) -> None:
     doc = yamlsource.load(path)
     errors = list(_validator(kind).iter_errors(_plain(doc.data)))
@@ -88,13 +99,23 @@ def test_schema_accepts_valid_data(kind: str, path: Path) -> None:
     "guidance/unknown-prefecture.yaml", "guidance/mailto-email.yaml", "guidance/wareki-in-date.yaml",
     "guidance/unknown-field.yaml", "guidance/bad-slug.yaml", "guidance/unknown-method.yaml",
     "guidance/katakana-reading.yaml", "guidance/javascript-url.yaml", "guidance/unquoted-code.yaml",
+    "guidance/unknown-basis.yaml", "guidance/label-as-key.yaml", "guidance/printout-no.yaml",
+    "guidance/source-without-checked-on.yaml", "guidance/start-not-list.yaml", "guidance/start-month-13.yaml",
     "adopters/start-wareki.yaml", "adopters/bad-source-id.yaml", "guarantors/unknown-id.yaml",
-    "vocabulary/unknown-key.yaml", "usage/negative-count.yaml",
+    "usage/negative-count.yaml",
 ])
 def test_schema_underlines_what_the_check_rejects(case: str) -> None:
     """Editors underline these while staff type, before `make check` is even run."""
     doc = yamlsource.load(BROKEN / case)
     assert list(_validator(case.split("/")[0]).iter_errors(_plain(doc.data)))
+
+
+def test_schema_underlines_an_unknown_vocabulary_key(tmp_path: Path) -> None:
+    path = tmp_path / "vocabulary.yaml"
+    text = (ROOT / "data/vocabulary.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("orderer_kind:\n", "orderer_kind:\n  ward: {label: 区, description: 特別区}\n", 1),
+                    encoding="utf-8")
+    assert list(_validator("vocabulary").iter_errors(_plain(yamlsource.load(path).data)))
 
 
 def test_gen_schemas_check_flag(capsys: pytest.CaptureFixture[str]) -> None:
