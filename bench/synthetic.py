@@ -3,7 +3,7 @@
 The real data grows toward every public orderer in Japan; this writes a project tree of that size
 today so the build can be measured before the data exists. Every guidance file has the shapes of
 the real ones (several submissions, notes, FAQ, contacts, sources, an electronic contract on some)
-and is valid under ``esurety/model.py``; ``data/adopters.yaml`` has one row per guidance
+and is valid under ``esurety/data/model.py`` (guidance file format 2); ``data/adopters.yaml`` has one row per guidance
 file that agrees with it, so the cross-file checks pass. The first 1,794 orderers are real
 prefectures and local governments from ``data/local_governments.json`` (codes, readings); beyond
 that come national bodies, agencies and public bodies with obviously synthetic names
@@ -127,23 +127,23 @@ def orderers(n: int, seed: int = 0, reference: Path | None = None, bodies: int |
 
 _PROJECTS = (["construction"], ["construction"], ["construction", "consulting"],
              ["construction", "consulting", "surveying"], ["construction", "maintenance"])
-_BASES = ("contract_conclusion", "initial_contract", "tender_notice", "public_notice", "application")
+_BASES = ("contract_conclusion", "initial_contract", "tender_notice", "public_notice", "guarantee_conclusion",
+          "public_or_designation_notice", "unstated")
 _BASIS_JA = {"contract_conclusion": "契約を締結する", "initial_contract": "当初契約を締結する",
-             "tender_notice": "入札公告を行う", "public_notice": "公告を行う", "application": "保証を申し込む"}
+             "tender_notice": "入札公告を行う", "public_notice": "公告を行う", "guarantee_conclusion": "保証契約を締結する",
+             "public_or_designation_notice": "公告又は指名通知を行う", "unstated": "契約する"}
 _PROJECT_JA = {"construction": "工事", "consulting": "建設コンサルタント業務", "surveying": "測量業務",
                "maintenance": "建設維持関連業務"}
 _DEPARTMENTS = ("契約課", "契約検査課", "財政課契約係", "総務課管財係", "建設課", "工事検査室", "会計課")
-_EXCLUSIONS = ("災害復旧工事のうち緊急を要するもの", "単価契約によるもの", "予定価格が130万円以下の工事",
-               "国の補助事業で別の定めがあるもの", "債務負担行為に基づく複数年度契約のうち令和6年度以前に契約したもの")
 _NOTES = (
-    "電子保証を利用する場合、保証証書の原本（紙）の提出は不要です。",
-    "認証キーの通知書は、保証契約ごとに1通ずつ提出してください。複数の保証をまとめて1通にすることはできません。",
-    "保証事業会社のサービスで「電子交付を希望する」を選んだ場合に限り、電子証書が発行されます。",
-    "変更契約に伴う保証の変更も、当初契約と同じ方法で提出してください。",
-    "前払金の請求書は従来どおり書面で提出してください。押印は不要です。",
-    "提出された認証キーで電子証書を確認できない場合は、担当課から連絡します。",
-    "電子保証の利用は任意です。書面の保証証書による提出も引き続き受け付けます。",
-    "メールの容量は1通あたり10MBまでです。超える場合は分けて送信してください。",
+    ("paper_certificates", "電子保証を利用する場合、保証証書の原本（紙）の提出は不要です。"),
+    ("general", "認証キーの通知書は、保証契約ごとに1通ずつ提出してください。複数の保証をまとめて1通にすることはできません。"),
+    ("general", "保証事業会社のサービスで「電子交付を希望する」を選んだ場合に限り、電子証書が発行されます。"),
+    ("contract_documents", "変更契約に伴う保証の変更も、当初契約と同じ方法で提出してください。"),
+    ("invoice", "前払金の請求書は従来どおり書面で提出してください。押印は不要です。"),
+    ("arrival_check", "提出された認証キーで電子証書を確認できない場合は、担当課から連絡します。"),
+    ("paper_certificates", "電子保証の利用は任意です。書面の保証証書による提出も引き続き受け付けます。"),
+    ("general", "メールの容量は1通あたり10MBまでです。超える場合は分けて送信してください。"),
 )
 _FAQ = (
     ("電子保証を利用するにはどのような手続きが必要ですか。",
@@ -164,15 +164,29 @@ _FAQ = (
      "発注者は保証事業会社の保証確認サービスで、保証契約番号と認証キーを入力して確認します。"),
 )
 _ECONTRACT_SYSTEMS = ("合成電子契約サービス", "電子契約システム（合成）", "クラウド型電子契約（合成）")
+#: The id of the synthetic orderer's own page in its ``sources`` (every claim cites it).
+SOURCE_ID = "synthetic-page"
+#: Checked on: a fixed day, so the output depends only on ``(n, seed)``.
+CHECKED_ON = dt.date(2026, 12, 1)
 
 
 def _date_ja(d: dt.date) -> str:
     return f"令和{d.year - 2018}年{d.month}月{d.day}日"
 
 
+def _when_ja(value: dt.date | str) -> str:
+    if isinstance(value, dt.date):
+        return _date_ja(value)
+    year, month = (int(p) for p in value.split("-"))
+    return f"令和{year - 2018}年{month}月"
+
+
 def guidance(o: Orderer, rng: random.Random, guarantors: list[str]) -> dict[str, Any]:
-    """The guidance document of one orderer, as plain data in the shape of content/municipalities/*.yaml."""
-    start = dt.date(rng.randint(2022, 2027), rng.choice((1, 4, 4, 4, 7, 10)), 1)
+    """The guidance document of one orderer, as plain data in the shape of content/municipalities/*.yaml
+    (guidance file format 2: every claim cites the synthetic page; what it does not say is ``unstated``)."""
+    start_day = dt.date(rng.randint(2022, 2027), rng.choice((1, 4, 4, 4, 7, 10)), 1)
+    month_only = rng.random() < 0.1
+    start: dt.date | str = f"{start_day.year:04d}-{start_day.month:02d}" if month_only else start_day
     basis = rng.choice(_BASES)
     projects = rng.choice(_PROJECTS)
     projects_ja = "・".join(_PROJECT_JA[p] for p in projects)
@@ -181,63 +195,72 @@ def guidance(o: Orderer, rng: random.Random, guarantors: list[str]) -> dict[str,
     covered = ["advance_payment", "contract_performance"]
     if rng.random() < 0.7:
         covered.insert(1, "interim_advance_payment")
-    wording = f"{_date_ja(start)}以降に、{o.name}と{_BASIS_JA[basis]}{projects_ja}"
+    cite = {"source": SOURCE_ID}
 
     submissions: list[dict[str, Any]] = []
     advance = [c for c in covered if c != "contract_performance"]
     method_ja = "電子メール"
     if rng.random() < 0.6:  # advance payments to the works department, contract bonds to the contract section
         submissions.append({
-            "certificates": advance, "methods": ["email"], "recipient": "工事担当課",
-            "address_note": f"工事担当課のメールアドレスは{o.name}のホームページで確認してください。",
-            "printout": "refused", "documents": ["key_notice"],
-            "wording": "電子メールでのご提出となります。前払金保証・中間前払金保証：工事担当課",
+            "for": {"certificates": advance}, "methods": ["email"], "recipient": "工事担当課", "email": "unstated",
+            "subject": "unstated", "body_items": "unstated", "timing": "unstated",
+            "documents": ["key_notice"], "printout": "refused",
+            "note": f"工事担当課のメールアドレスは{o.name}のホームページで確認してください。", **cite,
         })
         submissions.append({
-            "certificates": ["contract_performance"], "methods": ["email"], "recipient": department,
-            "email": f"keiyaku@{host}", "subject_format": "【電子保証】工事名_受注者名",
-            "printout": "refused", "documents": ["key_notice"],
-            "wording": f"契約保証：{department} keiyaku@{host}",
+            "for": {"certificates": ["contract_performance"]}, "methods": ["email"], "recipient": department,
+            "email": f"keiyaku@{host}", "subject": "【電子保証】{工事名}_{受注者名}",
+            "body_items": ["contractor_name", "contact_person", "work_name"], "timing": "契約書を提出する前に送る",
+            "documents": ["key_notice"], "printout": "refused", **cite,
         })
     else:
-        method = rng.choice(("in_person", "e_contract_upload", "paper"))
-        method_ja = {"in_person": "持参", "e_contract_upload": "電子契約システムへの登録", "paper": "書面"}[method]
+        method = rng.choice(("in_person", "e_contract_upload", "mail"))
+        method_ja = {"in_person": "持参", "e_contract_upload": "電子契約システムへの登録", "mail": "郵送"}[method]
         submissions.append({
-            "certificates": list(covered), "contract_stages": ["initial"], "methods": [method],
-            "recipient": department, "printout": rng.choice(("required", "accepted")),
-            "documents": ["key_notice", "certificate_printout"],
-            "wording": f"{method_ja}となります。なお、詳細は、{department}までご確認ください。",
+            "for": {"contract_stages": ["initial"]}, "methods": [method], "recipient": department,
+            "documents": ["key_notice", "certificate_printout"], "printout": rng.choice(("required", "accepted")),
             "note": ("受注者は、電子証書閲覧用「認証キー」等のお知らせと、電子証書の内容を確認する画面を印刷したものを"
-                     "発注者に提出します。STEP 3 の画面を保存したファイルではなく、STEP 4 のお知らせ（PDF）を提出してください。"),
+                     "発注者に提出します。"), **cite,
         })
         submissions.append({
-            "certificates": list(covered), "contract_stages": ["change"], "methods": ["email", "paper"],
-            "recipient": department, "email": f"keiyaku@{host}", "printout": "accepted",
-            "documents": ["key_notice"], "note": "変更契約の場合は、変更後の認証キー等のお知らせを提出してください。",
+            "for": {"contract_stages": ["change"]}, "methods": ["email", "mail"], "recipient": department,
+            "email": f"keiyaku@{host}", "cc": "unstated", "subject": "unstated", "documents": ["key_notice"],
+            "printout": "accepted", "note": "変更契約の場合は、変更後の認証キー等のお知らせを提出してください。", **cite,
         })
 
+    scope: dict[str, Any] = {
+        "certificates": {"only": list(covered), "excludes": ["contract_reservation"], **cite},
+        "issuers": {"only": list(guarantors), **cite},
+        "project_types": {"includes": list(projects), **cite},
+    }
+    if rng.random() < 0.2:
+        scope["departments"] = {"only": [department], "note": f"{department}が発注するものに限る。", **cite}
+    if rng.random() < 0.3:
+        scope["procurement_methods"] = {"excludes": ["negotiated"], **cite}
+    else:
+        scope["procurement_methods"] = "unstated"
     doc: dict[str, Any] = {
         "slug": o.slug, "name": o.name, "reading": o.reading,
         **({"prefecture": o.prefecture} if o.prefecture else {}),
         "kind": o.kind,
         **({"lg_code": o.lg_code} if o.lg_code else {}),
-        "guarantors": guarantors,
-        "start": {"date": start, "basis": basis, "trial": rng.random() < 0.3, "wording": wording},
-        "scope": {"project_types": projects, "wording": f"{wording}（電子保証の対象案件）",
-                  **({"departments": f"{department}が発注するもの"} if rng.random() < 0.2 else {}),
-                  **({"excluded_procurement_methods": ["negotiated"]} if rng.random() < 0.3 else {}),
-                  "exclusions": rng.sample(_EXCLUSIONS, rng.randint(0, 2))},
-        "certificates": {"covered": covered, "excluded": ["contract_reservation"]},
+        "sources": {SOURCE_ID: {"kind": "orderer",
+                                "title": f"電子保証のご案内（{_when_ja(start)}より{o.name}で運用開始）",
+                                "publisher": "合成データ", "url": f"https://www.{host}/keiyaku/denshi-hosho.html",
+                                "checked_on": CHECKED_ON, "note": SYNTHETIC_NOTE}},
+        "start": [{"from": start, "basis": basis, "trial": rng.random() < 0.3, **cite, "where": "電子保証の対象"}],
+        "scope": scope,
         "submissions": submissions,
-        "paper_documents": ["invoice"] if rng.random() < 0.5 else [],
-        "electronic_documents": ["customer_copy", "fee_statement"],
-        "notes": [{"text": SYNTHETIC_NOTE}]
-        + [{"text": t, "source": "合成資料"} for t in rng.sample(_NOTES, rng.randint(2, 5))],
+        "notes": [{"text": SYNTHETIC_NOTE, "topic": "general", **cite}]
+        + [{"text": t, "topic": topic, **cite} for topic, t in rng.sample(_NOTES, rng.randint(2, 5))],
     }
+    if rng.random() < 0.4:
+        doc["sources"]["synthetic-econtract"] = {
+            "kind": "orderer", "title": f"{o.name} 電子契約の手引き（合成）", "publisher": o.name,
+            "date": start_day - dt.timedelta(days=rng.randint(10, 90)), "checked_on": CHECKED_ON}
     if rng.random() < 0.2:
         doc["e_contract"] = {
-            "system": rng.choice(_ECONTRACT_SYSTEMS), "applies_from": start, "basis": "tender_notice",
-            "wording": f"{_date_ja(start)}以降に入札公告を行う案件",
+            "system": rng.choice(_ECONTRACT_SYSTEMS), "applies_from": start_day, "basis": "tender_notice",
             "scope": "電子契約の利用に同意した受注者との契約", "consent_form": "電子契約利用承諾書",
             "signing_deadline": "落札決定の日から7日以内に電子署名を完了してください。",
             "back_dating": "電子契約では契約日を遡って締結することはできません。",
@@ -245,25 +268,20 @@ def guidance(o: Orderer, rng: random.Random, guarantors: list[str]) -> dict[str,
             "rules": [{"title": "認証キーの登録", "text": "前払金保証の認証キー等のお知らせは、電子契約システムの添付書類として登録してください。"},
                       {"title": "印紙", "text": "電子契約では収入印紙は不要です。"}],
             "contacts": [{"name": "電子契約の操作", "organization": "合成電子契約サービス サポート窓口",
-                          "phone": "0120-000-000", "hours": "平日 9:00〜17:00"}],
+                          "phone": "0120-000-000", "hours": "平日 9:00〜17:00", **cite}],
+            **cite,
         }
     doc["contacts"] = [{"name": department, "organization": o.name,
                         "phone": f"0{rng.randint(10, 99)}-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
                         "email": f"keiyaku@{host}", "url": f"https://www.{host}/keiyaku/",
-                        "hours": "平日 8:30〜17:15", "note": SYNTHETIC_NOTE}]
+                        "hours": "平日 8:30〜17:15", "note": SYNTHETIC_NOTE, **cite}]
     if rng.random() < 0.5:
         doc["contacts"].append({"name": "工事担当課", "organization": o.name,
-                                "note": "各工事の担当課。所在は発注者のホームページで確認してください。"})
-    fill = {"name": o.name, "date": _date_ja(start), "basis": _BASIS_JA[basis], "projects": projects_ja,
+                                "note": "各工事の担当課。所在は発注者のホームページで確認してください。", **cite})
+    fill = {"name": o.name, "date": _when_ja(start), "basis": _BASIS_JA[basis], "projects": projects_ja,
             "method": method_ja, "department": department}
-    doc["faq"] = [{"question": q.format(**fill), "answer": a.format(**fill)}
+    doc["faq"] = [{"question": q.format(**fill), "answer": a.format(**fill), **cite}
                   for q, a in rng.sample(_FAQ, rng.randint(3, len(_FAQ)))]
-    doc["sources"] = [{"title": f"電子保証のご案内（{_date_ja(start)}より{o.name}で運用開始）",
-                       "publisher": "合成データ", "url": f"https://www.{host}/keiyaku/denshi-hosho.html",
-                       "note": SYNTHETIC_NOTE}]
-    if rng.random() < 0.4:
-        doc["sources"].append({"title": f"{o.name} 電子契約の手引き（合成）", "publisher": o.name,
-                               "date": start - dt.timedelta(days=rng.randint(10, 90))})
     doc["unconfirmed"] = [f"{o.name} {department}の所在地（合成データのため記載なし）"] if rng.random() < 0.5 else []
     return doc
 
@@ -281,14 +299,15 @@ def documents(n: int, seed: int = 0, repo: Path = REPO,
 
 def adopter_row(o: Orderer, doc: dict[str, Any]) -> dict[str, Any]:
     """The adopters row that agrees with ``doc`` (start month, prefecture, name, guarantors, page)."""
-    start: dt.date = doc["start"]["date"]
+    start = doc["start"][0]["from"]
+    month = start if isinstance(start, str) else f"{start.year:04d}-{start.month:02d}"
     return {
         "name": o.name, "reading": o.reading,
         **({"prefecture": o.prefecture} if o.prefecture else {}),
         "kind": o.kind,
         **({"lg_code": o.lg_code} if o.lg_code else {}),
-        "start": f"{start.year:04d}-{start.month:02d}",
-        "guarantors": list(doc["guarantors"]),
+        "start": month,
+        "guarantors": list(doc["scope"]["issuers"]["only"]),
         "page": o.slug, "source": "synthetic",
     }
 
@@ -338,7 +357,7 @@ def make_project(root: Path, n: int, seed: int = 0, repo: Path = REPO, bodies: i
     table = {
         "as_of": dt.date(2026, 2, 2),
         "sources": {"synthetic": {"title": "合成データ（性能測定用の採用団体一覧）", "publisher": "合成データ",
-                                  "note": SYNTHETIC_NOTE}},
+                                  "checked_on": CHECKED_ON, "note": SYNTHETIC_NOTE}},
         "adopters": rows,
     }
     (root / "data").mkdir(exist_ok=True)
@@ -358,75 +377,78 @@ PAGE_PATHS = ["pages"]
 """
 
 
-def markdown_page(doc: dict[str, Any], labels: dict[str, dict[str, str]]) -> str:
+def markdown_page(doc: dict[str, Any], labels: dict[str, dict[str, Any]]) -> str:
     """The same guidance written as a plain Markdown page, for the baseline (about as much text)."""
-    def many(group: str, keys: list[str], sep: str = "、") -> str:
-        return sep.join(labels[group][k] for k in keys)
+    def label(group: str, key: str) -> str:
+        if key == "unstated":
+            return "資料に記載なし"
+        term = labels[group][key]
+        return term["label"] if isinstance(term, dict) else str(term)
 
-    start = doc["start"]
+    def many(group: str, keys: Any, sep: str = "、") -> str:
+        return "資料に記載なし" if keys == "unstated" else sep.join(label(group, k) for k in keys)
+
+    def fact(value: Any) -> str:
+        return "資料に記載なし" if value in (None, "unstated") else str(value)
+
+    source = next(iter(doc["sources"].values()))
+    cite = f"出典（発注者の資料）: {source['title']}"
+    start = doc["start"][0]
+    scope = doc["scope"]
     lines = [f"Title: {doc['name']}の電子保証", f"Slug: {doc['slug']}",
-             f"Summary: {doc['name']}の電子保証: {_date_ja(start['date'])}から。対象案件、対象の保証証書、認証キーの提出方法。",
+             f"Summary: {doc['name']}の電子保証: {_when_ja(start['from'])}から。認証キーの出し方、対象案件、対象の保証証書。",
              "", f"[発注者別の案内](/municipalities/) › {doc.get('prefecture', '')} › {doc['name']}", "",
-             f"{doc.get('prefecture', '')} · {labels['orderer_kind'][doc['kind']]} · よみ: {doc['reading']}"
-             f" · 団体コード {doc.get('lg_code', '')}", "", "運用中（令和8年11月20日時点）", "",
-             "## 要点", "",
-             f"- 開始日: {_date_ja(start['date'])}{'（試行）' if start['trial'] else ''}",
-             f"- 判断する日付: {labels['date_basis'][start['basis']]}が{_date_ja(start['date'])}以降の案件",
-             f"- 対象案件: {many('project_type', doc['scope']['project_types'])}",
-             f"- 対象の保証証書: {many('certificate_type', doc['certificates']['covered'])}",
-             f"- 対象外: {many('certificate_type', doc['certificates']['excluded'])}",
-             f"- 保証事業会社: {many('guarantor', doc['guarantors'])}", "",
-             f"資料の文言: 「{start['wording']}」", "", "## 対象案件", "", f"「{doc['scope']['wording']}」", ""]
-    lines += [f"- 種類: {many('project_type', doc['scope']['project_types'])}"]
-    lines += [f"- 対象外: {x}" for x in doc["scope"]["exclusions"]]
-    lines += ["", "## 電子保証の対象か確かめる", "",
-              "保証証書の種類: " + "、".join(labels["certificate_type"].values()) + "。案件の種類: "
-              + "、".join(labels["project_type"].values()) + "。契約: 当初契約、変更契約。"
-              f"{labels['date_basis'][start['basis']]}: 日付を入力すると判定します。判定: 電子保証の対象です／"
-              "電子保証の対象外です／資料に記載なし — 発注者に確認してください。結果の欄: 方法、提出先、"
-              "メールアドレス、送付先の確認、URL、件名、提出するもの、印刷、資料の文言、補足。", "",
-              f"{labels['date_basis'][start['basis']]}が{_date_ja(start['date'])}以降の"
-              f"{many('project_type', doc['scope']['project_types'], '・')}の場合", "",
-              "| 保証証書 | 契約 | 電子保証 | 提出方法 | 提出先 | メールアドレス・送付先 | 印刷 |",
-              "|---|---|---|---|---|---|---|"]
-    for cert in doc["certificates"]["covered"]:
-        for stage in ("initial", "change"):
-            sub = next((x for x in doc["submissions"] if cert in x["certificates"]
-                        and stage in x.get("contract_stages", ("initial", "change"))), {})
-            lines.append(f"| {labels['certificate_type'][cert]} | {labels['contract_stage'][stage]} | 対象 | "
-                         f"{many('submission_method', sub.get('methods', []))} | {sub.get('recipient', '—')} | "
-                         f"{sub.get('email', '—')} | {labels['printout_rule'][sub.get('printout', 'unspecified')]} |")
-    lines += ["| 契約保証予約（入札ボンド） | 当初契約・変更契約 | 対象外 | 契約保証予約（入札ボンド）は電子保証の対象になりません。 | — | — | — |",
-              "", "次の場合は扱いが変わります。", "",
-              f"- {labels['date_basis'][start['basis']]}が{_date_ja(start['date'])}より前のため、対象外です。",
-              f"- {labels['date_basis'][start['basis']]}が{_date_ja(start['date'])}より前の案件のため、変更契約も対象外です。",
-              f"- ほかの種類の業務が対象かどうかは、資料に記載がありません（資料に書かれた対象: "
-              f"{many('project_type', doc['scope']['project_types'])}）。発注者にご確認ください。"]
-    lines += ["", "## 認証キーの提出方法", ""]
+             f"# {doc['name']}の電子保証", "", f"運用中（令和8年11月20日時点） · {_when_ja(start['from'])}から", ""]
+    lines += ["## 認証キーの提出方法", ""]
     for sub in doc["submissions"]:
-        lines += [f"### {many('certificate_type', sub['certificates'], '・')}", "",
-                  f"- 方法: {many('submission_method', sub['methods'])}"]
-        lines += [f"- 提出先: {sub['recipient']}"] if sub.get("recipient") else []
-        lines += [f"- メールアドレス: <{sub['email']}>"] if sub.get("email") else []
-        lines += [f"- 送付先の確認: {sub['address_note']}"] if sub.get("address_note") else []
-        lines += [f"- 件名: {sub['subject_format']}"] if sub.get("subject_format") else []
-        lines += [f"- 提出するもの: {many('document', sub['documents'])}",
-                  f"- 印刷: {labels['printout_rule'][sub['printout']]}", ""]
-        lines += [f"資料の文言: 「{sub['wording']}」", ""] if sub.get("wording") else []
+        f = sub.get("for", {})
+        title = many("certificate_type", f["certificates"], "・") if "certificates" in f else "すべての保証"
+        if "contract_stages" in f:
+            title += f"（{many('contract_stage', f['contract_stages'])}）"
+        lines += [f"### {title}", "", f"- 方法: {many('submission_method', sub['methods'], '・')}",
+                  f"- 提出先: {fact(sub.get('recipient'))}"]
+        if "email" in sub:
+            lines += [f"- メールアドレス: {fact(sub['email'])}", f"- 件名: {fact(sub.get('subject'))}",
+                      f"- 本文に書くこと: {many('body_item', sub.get('body_items', 'unstated'))}"]
+        lines += [f"- 送るもの: {many('document', sub['documents'])}",
+                  f"- 印刷したもの: {label('printout_rule', sub.get('printout', 'unstated'))}",
+                  f"- 時期: {fact(sub.get('timing'))}", ""]
         lines += [sub["note"], ""] if sub.get("note") else []
-    if "wjcs" in doc["guarantors"]:
+        lines += [cite, ""]
+    if "wjcs" in scope["issuers"]["only"]:
         lines += ["提出するのは e-Net保証の STEP 4 でダウンロードする電子証書閲覧用「認証キー」等のお知らせ（PDF）です。"
                   "STEP 3 で電子証書の画面を保存したファイルを誤って提出しないようご注意ください（[手順](/apply-wjcs/)）。", ""]
-    if "ejcs" in doc["guarantors"]:
+    if "ejcs" in scope["issuers"]["only"]:
         lines += ["提出するのは、ネットデスクからダウンロードする「電子保証にかかる「認証キー」のお知らせ」（PDF）です"
                   "（[手順](/apply-ejcs/)）。", ""]
-    lines += ["## その他の書類", ""] + [f"- {labels['document'][d]}: 書面で提出" for d in doc["paper_documents"]]
-    lines += [f"- {labels['document'][d]}: 電子で交付" for d in doc["electronic_documents"]] + [""]
-    lines += ["## 注意事項", ""] + [f"- {n['text']}{'（' + n['source'] + '）' if n.get('source') else ''}"
-                                  for n in doc["notes"]] + [""]
+    lines += ["## 要点", "",
+              f"- 開始日と判断する日付: {_when_ja(start['from'])}から（判断する日付: {label('date_basis', start['basis'])}）"
+              f"{'・試行' if start['trial'] else ''} {cite}",
+              f"- 保証の種類: {many('certificate_type', scope['certificates']['only'])}に限る。"
+              f"対象外: {many('certificate_type', scope['certificates']['excludes'])} {cite}",
+              f"- 保証の発行元: {many('issuer', scope['issuers']['only'])}に限る {cite}",
+              f"- 業種: {many('project_type', scope['project_types']['includes'])}（ほかは資料に記載なし） {cite}"]
+    if isinstance(scope.get("departments"), dict):
+        lines += [f"- 発注課: {'、'.join(scope['departments']['only'])}に限る {cite}"]
+    if isinstance(scope.get("procurement_methods"), dict):
+        lines += [f"- 契約方式: 対象外: {many('procurement_method', scope['procurement_methods']['excludes'])} {cite}"]
+    lines += ["", "## 電子保証の対象か確かめる", "",
+              "保証の種類: " + "、".join(label("certificate_type", k) for k in labels["certificate_type"]) + "。発行元: "
+              + "、".join(label("issuer", k) for k in labels["issuer"]) + "。契約の段階: 当初契約、変更契約。"
+              f"{label('date_basis', start['basis'])}: 日付を入力すると判定します。判定: 電子保証の対象です／"
+              "電子保証の対象外です／確認が必要です。", "",
+              "| 保証の種類 | 発行元 | 契約の段階 | 判定 | 理由 |", "|---|---|---|---|---|"]
+    for cert in scope["certificates"]["only"]:
+        for issuer in scope["issuers"]["only"]:
+            lines.append(f"| {label('certificate_type', cert)} | {label('issuer', issuer)} | 当初契約・変更契約 | 対象 | "
+                         f"{label('date_basis', start['basis'])}が{_when_ja(start['from'])}以降です。 |")
+    lines += ["| 契約保証予約（入札ボンド） | 保証事業会社 | 当初契約・変更契約 | 対象外 | 契約保証予約（入札ボンド）は電子保証の対象になりません。 |",
+              ""]
+    lines += ["## 注意事項", ""] + [f"- **{label('note_topic', n['topic'])}:** {n['text']} {cite}" for n in doc["notes"]]
+    lines += [""]
     if "e_contract" in doc:
         ec = doc["e_contract"]
-        lines += [f"## 電子契約（{ec['system']}）", "", f"- 適用時期: 入札公告日が{_date_ja(ec['applies_from'])}以降（「{ec['wording']}」）",
+        lines += [f"## 電子契約（{ec['system']}）", "", f"- 適用時期: 入札公告日が{_date_ja(ec['applies_from'])}以降",
                   f"- 適用案件: {ec['scope']}", f"- 必要な書類: {ec['consent_form']}", f"- 締結期限: {ec['signing_deadline']}",
                   f"- 遡及: {ec['back_dating']}", f"- 変更契約: {ec['change_contracts']}", ""]
         for rule in ec["rules"]:
@@ -438,12 +460,12 @@ def markdown_page(doc: dict[str, Any], labels: dict[str, dict[str, str]]) -> str
                   f" メール: <{c.get('email', '')}> <{c.get('url', '')}> {c.get('note', '')}"]
     lines += ["", "## よくある質問", ""]
     for f in doc["faq"]:
-        lines += [f"**Q. {f['question']}**", "", f"A. {f['answer']}", ""]
+        lines += [f"**Q. {f['question']}**", "", f"A. {f['answer']} {cite}", ""]
     if doc["unconfirmed"]:
         lines += ["## 資料で確認できていない点", ""] + [f"- {u}" for u in doc["unconfirmed"]]
         lines += ["", "これらは発注者に直接ご確認ください。", ""]
-    lines += ["## 出典", ""] + [f"- [{s['title']}]({s.get('url', '')})（{s.get('publisher', '')}） 日付の記載なし"
-                               f" — {s.get('note', '')}" for s in doc["sources"]]
+    lines += ["## 出典", ""] + [f"- [{s['title']}]({s.get('url', '')})（{s.get('publisher', '')}） 最終確認日 "
+                               f"{_date_ja(s['checked_on'])} — {s.get('note', '')}" for s in doc["sources"].values()]
     return "\n".join(lines) + "\n"
 
 

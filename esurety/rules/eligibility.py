@@ -268,8 +268,14 @@ def decide(g: model.Guidance, ctx: Context, case: Case) -> Outcome:
     return Outcome(status, tuple(ordered), tuple(notes), route, asks)
 
 
-def _describe(case: Case) -> str:
-    return "、".join(v for v in (case.department, case.project_type) if v and v != OTHER) or "この案件"
+def _describe(case: Case) -> Any:
+    """The case's department and kind of work, as values the wording labels (a kind of work is a key)."""
+    parts: list[Any] = []
+    if case.department:
+        parts.append(("other", "departments") if case.department == OTHER else case.department)
+    if case.project_type:
+        parts.append(("other", "project_types") if case.project_type == OTHER else ("project_type", case.project_type))
+    return tuple(parts) or "この案件"
 
 
 def asked_dimensions(g: model.Guidance) -> list[str]:

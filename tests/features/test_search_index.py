@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from esurety.site import search
+from esurety.site import search, views
 
 
 def test_index_was_built(site: Path):
@@ -70,8 +70,8 @@ def test_guidance_pages_carry_filters_and_keywords(site: Path, dataset):
         html = (site / "municipalities" / g.slug / "index.html").read_text(encoding="utf-8")
         assert f'data-pagefind-filter="prefecture:{g.prefecture}"' in html
         assert f'data-pagefind-filter="kind:{labels("orderer_kind", g.kind)}"' in html
-        for gid in g.guarantors:
-            assert f'data-pagefind-filter="guarantor:{labels("guarantor", gid)}"' in html
+        for gid in views.guidance_guarantors(data, g):
+            assert f'data-pagefind-filter="guarantor:{data.guarantors[gid].name}"' in html
         assert f'<p data-pagefind-weight="10">{search.keywords(g.name, g.reading, g.kind)}</p>' in html
 
 

@@ -12,9 +12,9 @@ from esurety.data.errors import DataErrors
 
 def test_invalid_guidance_fails_with_file_and_line(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = project_copy / "content" / "municipalities" / "taketa.yaml"
-    text = path.read_text(encoding="utf-8").replace("  date: 2024-10-01", "  date: 令和6年10月1日")
+    text = path.read_text(encoding="utf-8").replace("  - from: 2024-10-01", "  - from: 令和6年10月1日")
     path.write_text(text, encoding="utf-8")
-    line = text.splitlines().index("  date: 令和6年10月1日") + 1
+    line = text.splitlines().index("  - from: 令和6年10月1日") + 1
     monkeypatch.setattr(build, "ROOT", project_copy)
     out = project_copy / "output"
     with pytest.raises(DataErrors) as info:
