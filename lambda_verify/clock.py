@@ -39,7 +39,7 @@ class SystemClock:
 
 def iso_utc(epoch: float) -> str:
     """``2026-05-10T05:03:07Z``: how moments are stored (whole seconds, UTC)."""
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def to_jst(value: float | str) -> dt.datetime:
@@ -47,5 +47,5 @@ def to_jst(value: float | str) -> dt.datetime:
     if isinstance(value, str):
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     else:
-        moment = dt.datetime.fromtimestamp(value, dt.timezone.utc)
+        moment = dt.datetime.fromtimestamp(value, dt.UTC)
     return moment.astimezone(JST)

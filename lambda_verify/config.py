@@ -8,6 +8,7 @@
   renders (default ``/theme``; the function is served from the site's own origin).
 * ``ORIGIN_VERIFY_SECRET``: the value CloudFront sends in ``x-origin-verify`` (production; see
   origin.py). Set, every request without it is refused with 403.
+* ``VERIFY_FAILURE_FLOOR``: seconds every failed lookup lasts at least (default 0, see below).
 * ``AWS_LAMBDA_FUNCTION_NAME`` (set by Lambda itself): inside Lambda without an origin secret the
   ``cloudfront-viewer-address`` header is not believed, since nothing vouches for it there.
 """
@@ -26,9 +27,10 @@ __all__ = ["PROJECT_ROOT", "Settings"]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "var" / "verify.sqlite3"
 
-#: Every failed lookup (no match, over a limit) takes at least this long, whatever the store did:
-#: an unknown number and a wrong key cannot be told apart by timing, and guessing gets slower.
-FAILURE_FLOOR_SECONDS = 0.25
+#: A minimum duration for failed lookups, off by default: an unknown number and a wrong key already
+#: walk the same path with the same store requests (service.py), and a sleep would hold a function
+#: execution idle for every failure (README, "Availability"). ``VERIFY_FAILURE_FLOOR`` sets it.
+FAILURE_FLOOR_SECONDS = 0.0
 
 
 class Settings(NamedTuple):
@@ -47,7 +49,12 @@ class Settings(NamedTuple):
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         db = env.get("VERIFY_DB")
+        try:
+            floor = max(0.0, min(2.0, float(env.get("VERIFY_FAILURE_FLOOR") or FAILURE_FLOOR_SECONDS)))
+        except ValueError:
+            floor = FAILURE_FLOOR_SECONDS
         return cls(
+            failure_floor=floor,
             table=env.get("CERTIFICATES_TABLE") or None,
             db_path=Path(db).expanduser() if db else DEFAULT_DB,
             static_base=(env.get("VERIFY_STATIC_BASE") or "/theme").rstrip("/"),

@@ -13,7 +13,7 @@ import secrets
 import time
 from typing import Any, NamedTuple
 
-__all__ = ["BadEvent", "MAX_BODY_BYTES", "Request", "Response", "build_event", "lower_headers"]
+__all__ = ["MAX_BODY_BYTES", "BadEvent", "Request", "Response", "build_event", "lower_headers"]
 
 #: Two short fields never need more; anything larger is refused before it is decoded.
 MAX_BODY_BYTES = 4096
@@ -27,9 +27,33 @@ class BadEvent(ValueError):
         self.status = status
 
 
-def lower_headers(event: dict[str, Any]) -> dict[str, str]:
-    """The event's headers with lower-case names (payload 2.0 already sends them so; tests may not)."""
-    return {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+#: Header names and values longer than this are cut (API Gateway itself refuses headers over 10 KB).
+MAX_HEADER_CHARS = 8192
+
+
+def _text(value: Any) -> str:
+    text = (value if isinstance(value, str) else str(value))[:MAX_HEADER_CHARS]
+    if not text.isascii():  # lone surrogates cannot be encoded later; no real header carries them
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def lower_headers(event: Any) -> dict[str, str]:
+    """The event's headers with lower-case names (payload 2.0 already sends them so; tests may not).
+
+    Anything but a mapping of headers (events API Gateway never sends) counts as no headers.
+    """
+    raw = event.get("headers") if isinstance(event, dict) else None
+    if not isinstance(raw, dict):
+        return {}
+    try:
+        return {_text(k).lower(): _text(v) for k, v in raw.items()}
+    except Exception:
+        return {}
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 class Request(NamedTuple):
@@ -48,39 +72,45 @@ class Request(NamedTuple):
     @classmethod
     def from_event(cls, event: dict[str, Any], headers: dict[str, str] | None = None) -> Request:
         """The request in ``event``; ``headers`` when the caller has already lower-cased them."""
-        ctx = event.get("requestContext") or {}
-        http = ctx.get("http") or {}
+        ctx = _mapping(event.get("requestContext"))
+        http = _mapping(ctx.get("http"))
         if headers is None:
             headers = lower_headers(event)
         raw = event.get("body") or ""
         if not isinstance(raw, str):
             raise BadEvent(400, "body is not text")
-        limit = MAX_BODY_BYTES * 4 // 3 + 4 if event.get("isBase64Encoded") else MAX_BODY_BYTES
+        encoded = event.get("isBase64Encoded") is True
+        limit = MAX_BODY_BYTES * 4 // 3 + 4 if encoded else MAX_BODY_BYTES
         if len(raw) > limit:
             raise BadEvent(413, "body too large")
-        if event.get("isBase64Encoded"):
+        if encoded:
             try:
                 body = base64.b64decode(raw, validate=True)
             except (binascii.Error, ValueError) as exc:
                 raise BadEvent(400, "body is not valid base64") from exc
         else:
-            body = raw.encode("utf-8", "surrogatepass")
+            try:
+                body = raw.encode("utf-8")
+            except UnicodeEncodeError as exc:  # lone surrogates: not text any client can send
+                raise BadEvent(400, "body is not valid text") from exc
         if len(body) > MAX_BODY_BYTES:
             raise BadEvent(413, "body too large")
+        method, path = http.get("method"), event.get("rawPath") or http.get("path")
+        source_ip, request_id = http.get("sourceIp"), ctx.get("requestId")
         return cls(
-            method=str(http.get("method") or "GET").upper(),
-            path=str(event.get("rawPath") or http.get("path") or "/"),
+            method=method.upper()[:16] if isinstance(method, str) and method else "GET",
+            path=path[:2048] if isinstance(path, str) and path else "/",
             headers=headers,
             body=body,
-            source_ip=http.get("sourceIp"),
-            request_id=ctx.get("requestId"),
+            source_ip=source_ip if isinstance(source_ip, str) else None,
+            request_id=request_id[:128] if isinstance(request_id, str) else None,
         )
 
 
 class Response:
     """An HTTP answer on its way back to Lambda."""
 
-    __slots__ = ("status", "headers", "body")
+    __slots__ = ("body", "headers", "status")
 
     def __init__(self, status: int, headers: dict[str, str] | None = None, body: str = ""):
         self.status = status

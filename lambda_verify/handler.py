@@ -8,10 +8,13 @@ request gets a short 4xx answer, never a stack trace.
 In production a request is answered only when it carries CloudFront's origin secret (origin.py);
 anything else gets a bare 403 before the body is even read. Two rules shape the other answers:
 
-* an unknown number and a wrong key get the same bytes (status, headers, body), and every failed
-  lookup takes at least ``Settings.failure_floor`` seconds, so neither the answer nor its timing says
-  whether a number exists;
-* a store that cannot answer gives 503 with Retry-After, nothing else.
+* an unknown number and a wrong key get the same bytes (status, headers, body) and walk the same
+  path with the same store requests (service.py), so neither the answer nor its timing says whether
+  a number exists — without holding the function idle in a sleep (``Settings.failure_floor`` can add
+  a minimum duration to failures; it is 0 by default, see README "Availability");
+* a store that cannot answer, or anything unforeseen, gives 503 with Retry-After, nothing else: no
+  exception leaves ``handler()`` for any event, whatever its shape;
+* every request gets exactly one audit line (audit.py), refused early or not.
 
 The store and its client are created once per process, at import time in Lambda (the init phase
 runs on a full CPU) and on first use elsewhere, so tests and local runs choose their store first.
@@ -45,6 +48,9 @@ API_PATH = "/api/verify"
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
 FIELDS = ("guarantee_number", "access_key")
+#: Two flat fields never need nesting; deeper JSON is refused before it is parsed (a parser recursing
+#: through ``[`` × 988 would raise RecursionError).
+MAX_JSON_DEPTH = 8
 
 #: Sent with every answer of the function. Certificates must not be cached anywhere or indexed.
 BASE_HEADERS: dict[str, str] = {**SECURITY_HEADERS, "Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
@@ -64,6 +70,31 @@ class RequestProblem(Exception):
         self.headers = headers or {}
 
 
+def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``text`` nests arrays or objects deeper than ``limit`` (strings are skipped)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
 def _wants_json(headers: dict[str, str]) -> bool:
     ctype = headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if ctype == JSON_TYPE:
@@ -79,9 +110,11 @@ def _fields(request: Request) -> dict[str, str | None]:
     except UnicodeDecodeError as exc:
         raise RequestProblem(400, "bad_request") from exc
     if request.content_type == JSON_TYPE:
+        if json_too_deep(text):
+            raise RequestProblem(400, "bad_request")
         try:
             data = json.loads(text) if text.strip() else {}
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise RequestProblem(400, "bad_request") from exc
         if not isinstance(data, dict):
             raise RequestProblem(400, "bad_request")
@@ -111,47 +144,68 @@ class App:
 
     # ------------------------------------------------------------------ entry
 
-    def __call__(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    def __call__(self, event: Any, context: Any = None) -> dict[str, Any]:
         started = self.clock.monotonic()
-        event = event or {}
+        event = event if isinstance(event, dict) else {}
         headers = lower_headers(event)
-        origin = self.guard.check(headers)
-        if origin is OriginCheck.REFUSED:
-            return self._refuse(event, headers)
         wants_json = _wants_json(headers)
+        try:
+            origin = self.guard.check(headers)
+            if origin is OriginCheck.REFUSED:
+                return self._refuse(event, headers)
+            return self._serve(event, headers, origin, wants_json, started)
+        except Exception:  # whatever broke: answer 503 without details, and log it
+            logger.exception("lookup failed")
+            self._audit_early("error", 503, event, headers, trust_viewer=False)
+            try:
+                return self._answer(Unavailable(5), wants_json, {}).to_result()
+            except Exception:  # even the page cannot be rendered: the fixed text
+                return _unavailable_result(event)
+
+    def _serve(self, event: dict[str, Any], headers: dict[str, str], origin: OriginCheck, wants_json: bool,
+               started: float) -> dict[str, Any]:
+        trust = self.guard.trusts_viewer_address(origin)
         try:
             request = Request.from_event(event, headers)
             self._check(request)
             fields = _fields(request)
         except BadEvent as exc:
-            return self._problem(RequestProblem(exc.status, "too_large" if exc.status == 413 else "bad_request"),
-                                 wants_json).to_result()
-        except RequestProblem as problem:
+            problem = RequestProblem(exc.status, "too_large" if exc.status == 413 else "bad_request")
+            self._audit_early(problem.kind, problem.status, event, headers, trust_viewer=trust)
             return self._problem(problem, wants_json).to_result()
-        client = client_address(headers, request.source_ip, trust_viewer=self.guard.trusts_viewer_address(origin))
+        except RequestProblem as problem:
+            self._audit_early(problem.kind, problem.status, event, headers, trust_viewer=trust)
+            return self._problem(problem, wants_json).to_result()
+        client = client_address(headers, request.source_ip, trust_viewer=trust)
         try:
             outcome = self.service.lookup(fields["guarantee_number"], fields["access_key"], client)
             response = self._answer(outcome, wants_json, fields)
-        except Exception:  # noqa: BLE001 - a bug must still answer without details
+        except Exception:
             logger.exception("lookup failed")
             outcome = Failed()
-            response = self._problem(RequestProblem(500, "error"), wants_json)
+            response = self._answer(Unavailable(5), wants_json, fields)
         if isinstance(outcome, NoMatch) or (isinstance(outcome, Limited) and outcome.key_checked):
-            # A request refused before any key check reveals nothing by its timing: answer it at once,
-            # so a blocked flood costs the server no held threads.
             self._hold(started)
         self._audit(outcome, response.status, client, request)
         return response.to_result()
 
+    def _audit_early(self, outcome: str, status: int, event: dict[str, Any], headers: dict[str, str], *,
+                     trust_viewer: bool) -> None:
+        """The audit line of a request refused before the lookup (no number, no key)."""
+        try:
+            context = _mapping(event.get("requestContext"))
+            http = _mapping(context.get("http"))
+            source = http.get("sourceIp")
+            client = client_address(headers, source if isinstance(source, str) else None, trust_viewer=trust_viewer)
+            request_id = context.get("requestId")
+            record_lookup(at=self.clock.time(), outcome=outcome, status=status, guarantee_number=None, client=client,
+                          request_id=request_id if isinstance(request_id, str) else None)
+        except Exception:
+            logger.exception("audit log failed")
+
     def _refuse(self, event: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
         """403 for a caller that went around CloudFront; its connection address goes to the audit log."""
-        context = event.get("requestContext") or {}
-        client = client_address(headers, (context.get("http") or {}).get("sourceIp"), trust_viewer=False)
-        try:
-            record_lookup(at=self.clock.time(), outcome="forbidden", status=403, guarantee_number=None, client=client,
-                          request_id=context.get("requestId"))
-        except Exception:  # noqa: BLE001 - logging must never change the answer
-            logger.exception("audit log failed")
+        self._audit_early("forbidden", 403, event, headers, trust_viewer=False)
         return forbidden_result()
 
     def _check(self, request: Request) -> None:
@@ -163,7 +217,9 @@ class App:
             raise RequestProblem(415, "unsupported")
 
     def _hold(self, started: float) -> None:
-        """Give every failed lookup the same duration (see module docstring)."""
+        """Give every failed lookup a minimum duration when ``failure_floor`` asks for one (0 by default)."""
+        if self.settings.failure_floor <= 0:
+            return
         remaining = self.settings.failure_floor - (self.clock.monotonic() - started)
         if remaining > 0:
             self.clock.sleep(remaining)
@@ -178,7 +234,7 @@ class App:
             record_lookup(at=self.clock.time(), outcome=outcome.status, status=status,
                           guarantee_number=getattr(outcome, "guarantee_number", None), client=client,
                           request_id=request.request_id, **extra)
-        except Exception:  # noqa: BLE001 - logging must never change the answer
+        except Exception:
             logger.exception("audit log failed")
 
     # ------------------------------------------------------------------ answers
@@ -281,13 +337,17 @@ def reset() -> None:
     if _app is not None:
         try:
             _app.service.store.close()
-        except Exception:  # noqa: BLE001 - closing is best effort
+        except Exception:
             logger.debug("closing the store failed", exc_info=True)
     _app = None
 
 
-def _unavailable_result(event: dict[str, Any]) -> dict[str, Any]:
-    headers = lower_headers(event or {})
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _unavailable_result(event: Any) -> dict[str, Any]:
+    headers = lower_headers(event if isinstance(event, dict) else {})
     payload = json.dumps({"status": "unavailable", "message": MESSAGES["unavailable"], "retry_after": 5},
                          ensure_ascii=False)
     if _wants_json(headers):
@@ -298,21 +358,28 @@ def _unavailable_result(event: dict[str, Any]) -> dict[str, Any]:
     return Response(503, {**BASE_HEADERS, "Content-Type": ctype, "Retry-After": "5"}, body).to_result()
 
 
-def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+def handler(event: Any, context: Any = None) -> dict[str, Any]:
     """Lambda entry point (``lambda_verify.handler.handler``)."""
     try:
         app = get_app()
-    except Exception:  # noqa: BLE001 - no store, no lookup; say so politely, but only to CloudFront
+    except Exception:
         logger.exception("cannot open the certificate store")
-        settings = Settings.from_env()
-        if OriginGuard(settings.origin_secret).check(lower_headers(event or {})) is OriginCheck.REFUSED:
-            return forbidden_result()
-        return _unavailable_result(event)
+        try:
+            settings = Settings.from_env()
+            headers = lower_headers(event if isinstance(event, dict) else {})
+            refused = OriginGuard(settings.origin_secret).check(headers) is OriginCheck.REFUSED
+            record_lookup(at=SystemClock().time(), outcome="forbidden" if refused else "unavailable",
+                          status=403 if refused else 503, guarantee_number=None, client=client_address({}, None),
+                          request_id=None)
+        except Exception:
+            logger.exception("audit log failed")
+            refused = True
+        return forbidden_result() if refused else _unavailable_result(event)
     return app(event, context)
 
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):  # pragma: no cover - only inside Lambda
     try:
         get_app()
-    except Exception:  # noqa: BLE001 - the first request will answer 503 and log again
+    except Exception:
         logger.exception("cannot open the certificate store at start")

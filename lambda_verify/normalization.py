@@ -15,9 +15,9 @@ from typing import NamedTuple
 
 __all__ = [
     "FIELD_LABELS",
+    "MAX_INPUT_CHARS",
     "FieldError",
     "InvalidInput",
-    "MAX_INPUT_CHARS",
     "guarantor_of",
     "normalize_key",
     "normalize_number",

@@ -1,12 +1,13 @@
 """The lookup itself, free of HTTP: number + key + client in, one outcome out.
 
 Order matters and is the same for every request, so an unknown number and a wrong key walk the same
-path: normalize → one read (certificate and both counters) → apply the limits → compare the key
-hash in constant time (against a dummy hash when the number is unknown) → on failure one write (the
-two failure counters). A success writes nothing, except the very first one for a certificate, which
-records the first view (電子証書の到達日時) with one conditional write; views are counted from the
-audit log the handler writes for every lookup. The caller turns the outcome into a response and
-gives every failure the same minimum duration.
+path with the same store requests: normalize → one read (the certificate's key hash and both slot
+items) → **claim** the attempt (limits.py: atomically, before the key is looked at; if the claim
+cannot be recorded the answer is 503 for right and wrong keys alike) → compare the key hash in
+constant time (against a dummy hash when the number is unknown). A wrong key stops there: its
+attempt stays counted. A right key gives its slots back, reads the document and, the very first
+time, records the first view (電子証書の到達日時) with one conditional write. A stored document
+that cannot be read answers 503 (the log says which number). Views are counted from the audit log.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from typing import NamedTuple, Union
 
 from .addresses import ClientAddress
 from .clock import Clock, iso_utc
-from .keys import DUMMY_HASH, keys_match
-from .limits import Gate, Limits, decide
 from .documents import PreparedCertificate, prepare
-from .model import Certificate
+from .keys import DUMMY_HASH, keys_match
+from .limits import Gate, Limits
+from .model import Certificate, ModelError
 from .normalization import FieldError, InvalidInput, normalize_pair
-from .stores.base import CertificateStore, FirstView, StoreUnavailable
+from .stores.base import CertificateStore, FirstView, StoreCorrupt, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class Unavailable(NamedTuple):
 
 
 class Failed(NamedTuple):
-    """The lookup broke (a bug); the handler answers 500."""
+    """The lookup broke (a bug); the handler answers 503 and logs it: fail closed, say nothing."""
 
     status = "error"
 
@@ -94,24 +95,34 @@ class LookupService:
         except InvalidInput as exc:
             return Invalid(exc.errors)
         now = self.clock.time()
-        windows = self.limits.windows(now)
         subject = client.limit_subject
         try:
-            snap = self.store.read(number, subject, windows, now)
-            decision = decide(snap.client_failures, snap.number_failures, self.limits, windows, now)
-            if decision.gate is Gate.BLOCKED:
-                return Limited(number, decision.retry_after or 1)
+            snap = self.store.read(number, subject, self.limits, now)
+            claim = self.store.claim(number, subject, self.limits, now, snap)
+            if claim.gate is Gate.BLOCKED:
+                return Limited(number, claim.retry_after or 1)
             stored = snap.certificate
             matched = keys_match(stored.key_hash if stored else DUMMY_HASH, number, key) and stored is not None
             if not matched:
-                self.store.record_failure(number, subject, windows, now)
-                if decision.gate is Gate.LAST_CHANCE:
-                    return Limited(number, decision.retry_after or 1, key_checked=True)
+                if claim.gate is Gate.LAST_CHANCE:
+                    return Limited(number, claim.retry_after or 1, key_checked=True)
                 return NoMatch(number, known=stored is not None)
+            self.store.release(number, subject, claim)
+            document = stored.document
+            if document is None:
+                full = self.store.get(number)
+                if full is None or full.key_hash != stored.key_hash or full.document is None:
+                    raise StoreUnavailable("certificate changed during the lookup", retry_after=1)
+                document = full.document
+            try:
+                prepared = prepare(document)
+            except (ValueError, TypeError, KeyError, ModelError, RecursionError) as exc:
+                logger.error("stored document of %s cannot be read: %s", number, type(exc).__name__)
+                raise StoreCorrupt(f"document of {number} is broken") from exc
             if stored.first_viewed_at is None:
                 view = self.store.record_first_view(number, iso_utc(now))
             else:
                 view = FirstView(stored.first_viewed_at)
         except StoreUnavailable as exc:
             return Unavailable(exc.retry_after, number)
-        return Shown(number, prepare(stored.document), view, now)
+        return Shown(number, prepared, view, now)

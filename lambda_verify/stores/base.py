@@ -1,13 +1,18 @@
 """The one small interface every certificate store offers, and what crosses it.
 
-The lookup needs three operations, each one round trip to the store:
+The lookup needs these operations, each one round trip to the store (DynamoDB: one request):
 
-* ``read``: the certificate (if any) and the two failure counters of the current windows, together;
+* ``read``: the certificate's key hash (if any; the document only where it costs nothing extra) and
+  the slots of the client and the number (limits.py), together;
+* ``claim``: count this attempt, atomically, before the key is compared: take a free slot of the
+  client and one of the number, or say the attempt is blocked (limits.py has the rules). A store that
+  cannot record the claim raises ``StoreUnavailable``: no key is compared without a recorded attempt;
+* ``release``: give the slots of a successful attempt back (best effort: a failed release only leaves
+  the attempt counted);
 * ``record_first_view``: keep the moment of the certificate's first successful lookup (電子証書の
   到達日時). It is called only while the certificate has none, writes only if it still has none
   (a conditional write: two first lookups at once keep the earlier writer's moment) and is never
-  called again once it is set — so the usual successful lookup is the read alone;
-* ``record_failure``: add one to both failure counters.
+  called again once it is set.
 
 Views are not counted here: every lookup writes one audit line (audit.py) with its outcome and
 guarantee number, and the views of a certificate are counted from that log (README, "Certificate
@@ -24,15 +29,16 @@ from __future__ import annotations
 
 from typing import NamedTuple, Protocol
 
-from ..limits import Windows
+from ..limits import Claim, Limits, Slots
 
 __all__ = [
     "CertificateStore",
+    "FirstView",
     "Snapshot",
     "StoreConflict",
+    "StoreCorrupt",
     "StoreError",
     "StoreUnavailable",
-    "FirstView",
     "StoredCertificate",
 ]
 
@@ -49,6 +55,10 @@ class StoreUnavailable(StoreError):
         self.retry_after = retry_after
 
 
+class StoreCorrupt(StoreUnavailable):
+    """A stored item or document cannot be read; the lookup answers 503 and the log says which."""
+
+
 class StoreConflict(StoreError):
     """``put`` found a different revision than the one the caller read (or a certificate where none was)."""
 
@@ -58,7 +68,8 @@ class StoredCertificate(NamedTuple):
 
     guarantee_number: str
     key_hash: str
-    document: str
+    #: None when ``read`` left it out (DynamoDB reads it only after a matching key; see dynamodb.py).
+    document: str | None
     revision: str
     demo: bool = False
     loaded_at: str | None = None
@@ -70,8 +81,8 @@ class Snapshot(NamedTuple):
     """What ``read`` returns: everything the lookup decides on, read in one round trip."""
 
     certificate: StoredCertificate | None
-    client_failures: int
-    number_failures: int
+    client: Slots = Slots()
+    number: Slots = Slots()
 
 
 class FirstView(NamedTuple):
@@ -83,15 +94,18 @@ class FirstView(NamedTuple):
 
 
 class CertificateStore(Protocol):
-    """Where certificates and failure counters live (SQLite locally, DynamoDB in production)."""
+    """Where certificates and attempt slots live (SQLite locally, DynamoDB in production)."""
 
     name: str
 
-    def read(self, guarantee_number: str, client_subject: str, windows: Windows, now: float) -> Snapshot: ...
+    def read(self, guarantee_number: str, client_subject: str, limits: Limits, now: float) -> Snapshot: ...
+
+    def claim(self, guarantee_number: str, client_subject: str, limits: Limits, now: float,
+              seen: Snapshot | None = None) -> Claim: ...
+
+    def release(self, guarantee_number: str, client_subject: str, claim: Claim) -> None: ...
 
     def record_first_view(self, guarantee_number: str, at: str) -> FirstView: ...
-
-    def record_failure(self, guarantee_number: str, client_subject: str, windows: Windows, now: float) -> None: ...
 
     def get(self, guarantee_number: str) -> StoredCertificate | None: ...
 

@@ -1,27 +1,37 @@
 """The embedded store: one SQLite file, the default for local runs (``make run``) and tests.
 
-One connection per thread (the local server answers requests in threads), WAL mode so readers never
-wait for a writer, and a short busy timeout: when another process holds the write lock longer than
-that, the lookup answers 503 instead of hanging. Every SQLite error becomes ``StoreUnavailable``.
+Only the loader creates the file and its tables (``SqliteStore(path, create=True)`` or
+``initialise``); the function opens it read-write *without* create (``file:…?mode=rw``), so a missing
+file, a missing table or an old schema answers 503 and logs why, instead of a fresh empty store that
+would call every right key wrong. Each operation checks that the path still names the file the
+connection opened (device and inode): a file deleted or replaced while the server runs is reopened
+(or answers 503 when it is gone), never served from two different files at once.
+
+One connection per thread, remembered with its thread: when a thread has ended, its connection is
+closed the next time a connection is made, so a server that starts threads never piles up open
+files. WAL mode (set by the loader) lets readers go on while a writer writes; a short busy timeout
+makes a locked file answer 503 instead of hanging. Every SQLite error becomes ``StoreUnavailable``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..limits import Windows
-from .base import FirstView, Snapshot, StoreConflict, StoredCertificate, StoreUnavailable
+from ..limits import Claim, Gate, Limits, Slots, decide, make_stamp, shuffled, stamp_cutoff
+from .base import FirstView, Snapshot, StoreConflict, StoreCorrupt, StoredCertificate, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SqliteStore"]
+__all__ = ["SCHEMA_VERSION", "SqliteStore", "initialise"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS certificates (
     guarantee_number TEXT PRIMARY KEY,
@@ -32,29 +42,32 @@ CREATE TABLE IF NOT EXISTS certificates (
     loaded_at TEXT,
     first_viewed_at TEXT
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS failure_counters (
+CREATE TABLE IF NOT EXISTS attempt_slots (
     scope TEXT NOT NULL,
     subject TEXT NOT NULL,
-    window_start INTEGER NOT NULL,
-    failures INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    PRIMARY KEY (scope, subject, window_start)
+    slot INTEGER NOT NULL,
+    stamp INTEGER NOT NULL,
+    PRIMARY KEY (scope, subject, slot)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS failure_counters_expiry ON failure_counters (expires_at);
+CREATE INDEX IF NOT EXISTS attempt_slots_stamp ON attempt_slots (stamp);
+CREATE TABLE IF NOT EXISTS loader_runs (
+    run_id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    holder TEXT NOT NULL,
+    journal TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS loader_lock (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at REAL NOT NULL
+) WITHOUT ROWID;
+DROP TABLE IF EXISTS failure_counters;
 """
-#: Files made before views were counted from the audit log also have view_count and last_viewed_at
-#: columns; nothing reads or writes them any more.
+#: The tables the function needs; their absence answers 503.
+_REQUIRED_TABLES = ("certificates", "attempt_slots")
 _CERT_COLUMNS = "guarantee_number, key_hash, document, revision, demo, loaded_at, first_viewed_at"
-
-
-#: The certificate (if any) and the current window's two counters with their expiry, in one row.
-_READ = f"""
-SELECT cc.failures, cc.expires_at, nc.failures, nc.expires_at, {', '.join('c.' + c.strip() for c in _CERT_COLUMNS.split(','))}
-FROM (SELECT 1) AS one
-LEFT JOIN failure_counters AS cc ON cc.scope = 'client' AND cc.subject = ? AND cc.window_start = ?
-LEFT JOIN failure_counters AS nc ON nc.scope = 'number' AND nc.subject = ? AND nc.window_start = ?
-LEFT JOIN certificates AS c ON c.guarantee_number = ?
-"""
 
 
 def _row_to_certificate(row: tuple) -> StoredCertificate:
@@ -64,60 +77,137 @@ def _row_to_certificate(row: tuple) -> StoredCertificate:
     )
 
 
+def _uri(path: Path, mode: str) -> str:
+    return f"file:{urllib.parse.quote(str(path.resolve()))}?mode={mode}"
+
+
+def initialise(path: Path | str, *, busy_timeout: float = 5.0) -> None:
+    """Create the file and its tables (the loader's job, never the function's); idempotent."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(_uri(path, "rwc"), uri=True, timeout=busy_timeout, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
+
+
+class _Opened:
+    __slots__ = ("conn", "identity", "thread")
+
+    def __init__(self, conn: sqlite3.Connection, identity: tuple[int, int], thread: threading.Thread):
+        self.conn = conn
+        self.identity = identity
+        self.thread = thread
+
+
 class SqliteStore:
-    """Certificates and failure counters in one SQLite file."""
+    """Certificates and attempt slots in one SQLite file."""
 
     name = "sqlite"
 
-    def __init__(self, path: Path | str, *, busy_timeout: float = 1.0):
+    def __init__(self, path: Path | str, *, busy_timeout: float = 1.0, create: bool = False):
         self.path = Path(path)
         self.busy_timeout = busy_timeout
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._opened: list[_Opened] = []
         self._lock = threading.Lock()
+        if create:
+            try:
+                initialise(self.path, busy_timeout=max(busy_timeout, 1.0))
+            except (sqlite3.Error, OSError) as exc:
+                raise StoreUnavailable(f"sqlite: cannot create or upgrade {self.path}: {exc}") from exc
 
     # ------------------------------------------------------------------ connections
 
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(self.path), timeout=self.busy_timeout, isolation_level=None,
+    def _identity(self) -> tuple[int, int]:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError as exc:
+            raise StoreUnavailable(f"sqlite: {self.path} does not exist (load certificates first)") from exc
+        return st.st_dev, st.st_ino
+
+    def _connect(self, identity: tuple[int, int]) -> sqlite3.Connection:
+        conn = sqlite3.connect(_uri(self.path, "rw"), uri=True, timeout=self.busy_timeout, isolation_level=None,
                                check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in filter(str.strip, _SCHEMA.split(";")):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+            conn.execute("PRAGMA synchronous = NORMAL")  # per connection; with WAL still safe against crashes
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            missing = [t for t in _REQUIRED_TABLES if t not in tables]
+            if missing or version < SCHEMA_VERSION:
+                raise StoreUnavailable(f"sqlite: {self.path} is not a certificate store of schema {SCHEMA_VERSION} "
+                                       f"(version {version}, missing {', '.join(missing) or 'nothing'}); "
+                                       "run the loader to create or upgrade it")
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
+    def _reap(self) -> None:
+        """Close the connections of threads that have ended (called with the lock held)."""
+        keep = []
+        for opened in self._opened:
+            if opened.thread.is_alive():
+                keep.append(opened)
+            else:
+                opened.conn.close()
+        self._opened = keep
+
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
+        identity = self._identity()
+        opened: _Opened | None = getattr(self._local, "opened", None)
+        if opened is not None and opened.identity == identity:
+            return opened.conn
+        if opened is not None:  # the file was replaced or deleted and re-created: drop the old handle
+            logger.warning("sqlite store: %s changed on disk; reopening", self.path)
+            self._forget(opened)
+        conn = self._connect(identity)
+        opened = _Opened(conn, identity, threading.current_thread())
+        self._local.opened = opened
+        with self._lock:
+            self._reap()
+            self._opened.append(opened)
         return conn
+
+    def _forget(self, opened: _Opened) -> None:
+        with self._lock:
+            if opened in self._opened:
+                self._opened.remove(opened)
+        opened.conn.close()
+        self._local.opened = None
+
+    @property
+    def open_connections(self) -> int:
+        with self._lock:
+            return len(self._opened)
 
     @contextmanager
     def _guard(self, what: str) -> Iterator[sqlite3.Connection]:
         """Run one operation; any SQLite error leaves no open transaction and becomes StoreUnavailable."""
         try:
             conn = self._conn()
+        except StoreUnavailable as exc:
+            logger.error("sqlite store %s: %s", what, exc)
+            raise
         except (sqlite3.Error, OSError) as exc:
-            logger.warning("sqlite store %s: cannot open %s: %s", what, self.path, exc)
+            logger.error("sqlite store %s: cannot open %s: %s", what, self.path, exc)
             raise StoreUnavailable(f"sqlite: {exc}") from exc
         try:
             yield conn
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             if conn.in_transaction:
                 try:
                     conn.execute("ROLLBACK")
@@ -125,27 +215,93 @@ class SqliteStore:
                     pass
             logger.warning("sqlite store %s failed: %s", what, exc)
             raise StoreUnavailable(f"sqlite: {exc}") from exc
+        except BaseException:
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            raise
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
+            for opened in self._opened:
+                opened.conn.close()
+            self._opened.clear()
         self._local = threading.local()
 
     # ------------------------------------------------------------------ lookup
 
-    def read(self, guarantee_number: str, client_subject: str, windows: Windows, now: float) -> Snapshot:
-        # One statement, so one consistent snapshot without an explicit transaction.
+    def read(self, guarantee_number: str, client_subject: str, limits: Limits, now: float) -> Snapshot:
+        """The certificate and both subjects' slots, in one read transaction (no lock is taken)."""
+        size = limits.slot_count
         with self._guard("read") as conn:
-            row = conn.execute(_READ, (client_subject, windows.client.start, guarantee_number, windows.number.start,
-                                       guarantee_number)).fetchone()
-        client_failures, client_expiry, number_failures, number_expiry = row[:4]
-        return Snapshot(
-            _row_to_certificate(row[4:]) if row[4] is not None else None,
-            client_failures if windows.client.live(client_expiry, now) else 0,
-            number_failures if windows.number.live(number_expiry, now) else 0,
-        )
+            conn.execute("BEGIN")
+            row = conn.execute(f"SELECT {_CERT_COLUMNS} FROM certificates WHERE guarantee_number = ?",
+                               (guarantee_number,)).fetchone()
+            client = self._slots(conn, "client", client_subject, size)
+            number = self._slots(conn, "number", guarantee_number, size)
+            conn.execute("COMMIT")
+        if row is None:
+            return Snapshot(None, client, number)
+        if not isinstance(row[1], str) or not isinstance(row[2], str):
+            raise StoreCorrupt(f"sqlite: certificate {guarantee_number} has a broken row")
+        return Snapshot(_row_to_certificate(row), client, number)
+
+    @staticmethod
+    def _slots(conn: sqlite3.Connection, scope: str, subject: str, size: int) -> Slots:
+        rows = conn.execute("SELECT slot, stamp FROM attempt_slots WHERE scope = ? AND subject = ?",
+                            (scope, subject)).fetchall()
+        return Slots.of(rows, size)
+
+    def claim(self, guarantee_number: str, client_subject: str, limits: Limits, now: float,
+              seen: Snapshot | None = None) -> Claim:
+        """Decide and take the slots in one IMMEDIATE transaction: nobody else claims in between.
+
+        When the slots just read (``seen``) already block the attempt, it is refused without taking the
+        write lock: refusing on a snapshot a moment old evaluates nothing, so it is always safe.
+        """
+        if seen is not None:
+            early = decide(seen.client, seen.number, limits, now)
+            if early.gate is Gate.BLOCKED:
+                return Claim.blocked(early.retry_after)
+        put = "INSERT OR REPLACE INTO attempt_slots (scope, subject, slot, stamp) VALUES (?, ?, ?, ?)"
+        stamp = make_stamp(now)
+        size = limits.slot_count
+        with self._guard("claim") as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            client = self._slots(conn, "client", client_subject, size)
+            number = self._slots(conn, "number", guarantee_number, size)
+            decision = decide(client, number, limits, now)
+            if decision.gate is Gate.BLOCKED:
+                conn.execute("ROLLBACK")
+                return Claim.blocked(decision.retry_after)
+            client_slot = shuffled(client.free(limits.client, now))[0]
+            conn.execute(put, ("client", client_subject, client_slot, stamp))
+            number_slot = None
+            if decision.gate is Gate.OPEN:
+                number_slot = shuffled(number.free(limits.number, now))[0]
+                conn.execute(put, ("number", guarantee_number, number_slot, stamp))
+            # Slots older than every window are never read again; removing them keeps the file small.
+            oldest = max(limits.client.window_seconds, limits.number.window_seconds)
+            conn.execute("DELETE FROM attempt_slots WHERE stamp < ?", (stamp_cutoff(now, oldest),))
+            conn.execute("COMMIT")
+        return Claim(decision.gate, decision.retry_after, stamp, client_slot, number_slot)
+
+    def release(self, guarantee_number: str, client_subject: str, claim: Claim) -> None:
+        if claim.stamp is None:
+            return
+        try:
+            with self._guard("release") as conn:
+                conn.execute("BEGIN IMMEDIATE")
+                for scope, subject, slot in (("client", client_subject, claim.client_slot),
+                                             ("number", guarantee_number, claim.number_slot)):
+                    if slot is not None:
+                        conn.execute("DELETE FROM attempt_slots WHERE scope = ? AND subject = ? AND slot = ? "
+                                     "AND stamp = ?", (scope, subject, slot, claim.stamp))
+                conn.execute("COMMIT")
+        except StoreUnavailable:
+            logger.warning("sqlite store: a successful attempt's slots stay counted (release failed)")
 
     def record_first_view(self, guarantee_number: str, at: str) -> FirstView:
         """Set the first view only where there is none yet; otherwise say which moment is kept."""
@@ -160,18 +316,6 @@ class SqliteStore:
             raise StoreUnavailable("sqlite: certificate disappeared during the lookup")
         return FirstView(row[0], recorded_now=False)
 
-    def record_failure(self, guarantee_number: str, client_subject: str, windows: Windows, now: float) -> None:
-        upsert = ("INSERT INTO failure_counters (scope, subject, window_start, failures, expires_at) "
-                  "VALUES (?, ?, ?, 1, ?) ON CONFLICT (scope, subject, window_start) "
-                  "DO UPDATE SET failures = failures + 1")
-        with self._guard("record_failure") as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute(upsert, ("client", client_subject, windows.client.start, windows.client.end))
-            conn.execute(upsert, ("number", guarantee_number, windows.number.start, windows.number.end))
-            # Expired counters are never read again; removing them here keeps the file small.
-            conn.execute("DELETE FROM failure_counters WHERE expires_at <= ?", (int(now),))
-            conn.execute("COMMIT")
-
     # ------------------------------------------------------------------ staff tools
 
     def get(self, guarantee_number: str) -> StoredCertificate | None:
@@ -181,25 +325,34 @@ class SqliteStore:
         return _row_to_certificate(row) if row else None
 
     def put(self, certificate: StoredCertificate, *, expected_revision: str | None) -> None:
-        c = certificate
         with self._guard("put") as conn:
-            if expected_revision is None:
-                try:
-                    conn.execute(
-                        "INSERT INTO certificates (guarantee_number, key_hash, document, revision, demo, loaded_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
-                        (c.guarantee_number, c.key_hash, c.document, c.revision, int(c.demo), c.loaded_at),
-                    )
-                except sqlite3.IntegrityError as exc:
-                    raise StoreConflict(f"{c.guarantee_number} already exists") from exc
-                return
-            cur = conn.execute(
-                "UPDATE certificates SET key_hash = ?, document = ?, revision = ?, demo = ?, loaded_at = ? "
-                "WHERE guarantee_number = ? AND revision = ?",
-                (c.key_hash, c.document, c.revision, int(c.demo), c.loaded_at, c.guarantee_number, expected_revision),
-            )
-            if cur.rowcount != 1:
-                raise StoreConflict(f"{c.guarantee_number} changed since it was read")
+            self.put_in(conn, certificate, expected_revision=expected_revision)
+
+    @staticmethod
+    def put_in(conn: sqlite3.Connection, certificate: StoredCertificate, *, expected_revision: str | None) -> None:
+        """``put`` on a connection whose transaction the caller holds (the loader's one transaction)."""
+        c = certificate
+        if expected_revision is None:
+            try:
+                conn.execute(
+                    "INSERT INTO certificates (guarantee_number, key_hash, document, revision, demo, loaded_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (c.guarantee_number, c.key_hash, c.document, c.revision, int(c.demo), c.loaded_at),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise StoreConflict(f"{c.guarantee_number} already exists") from exc
+            return
+        cur = conn.execute(
+            "UPDATE certificates SET key_hash = ?, document = ?, revision = ?, demo = ?, loaded_at = ? "
+            "WHERE guarantee_number = ? AND revision = ?",
+            (c.key_hash, c.document, c.revision, int(c.demo), c.loaded_at, c.guarantee_number, expected_revision),
+        )
+        if cur.rowcount != 1:
+            raise StoreConflict(f"{c.guarantee_number} changed since it was read")
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (the loader runs its transaction on it)."""
+        return self._conn()
 
     def count(self) -> int:
         """How many certificates are stored (the local server says so when it starts)."""

@@ -77,7 +77,7 @@ def dynamodb_store(dynamodb_table: str) -> Iterator[CertificateStore]:
 
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[SqliteStore]:
-    store = SqliteStore(tmp_path / "verify.sqlite3", busy_timeout=0.2)
+    store = SqliteStore(tmp_path / "verify.sqlite3", busy_timeout=0.2, create=True)
     yield store
     store.close()
 

@@ -103,7 +103,7 @@ def put_certificate(store: CertificateStore, doc: dict[str, Any], key: str) -> S
 # ---------------------------------------------------------------------- the handler
 
 
-def make_app(store: CertificateStore, clock: Any, *, floor: float = 0.25, limits: Limits | None = None) -> App:
+def make_app(store: CertificateStore, clock: Any, *, floor: float = 0.0, limits: Limits | None = None) -> App:
     return App(LookupService(store, clock, limits or Limits()), Settings(failure_floor=floor), clock)
 
 
@@ -124,3 +124,42 @@ def form_event(fields: dict[str, str] | bytes, *, ip: str = "198.51.100.7", head
 
 def body_json(result: dict[str, Any]) -> dict[str, Any]:
     return json.loads(result["body"])
+
+
+# ---------------------------------------------------------------------- faults on a real DynamoDB client
+
+
+class InjectedFault:
+    """Make one DynamoDB operation of a real client fail with ``code`` (the rest still reach moto_server).
+
+    A botocore ``before-call`` hook answers in place of the endpoint, so what the store sees is exactly
+    what a throttled or denied request looks like: a ClientError with that code. ``when`` picks the
+    requests by their JSON body; ``times`` limits how many fail.
+    """
+
+    def __init__(self, client: Any, operation: str, code: str, *, when: Any = None, times: int | None = None,
+                 extra: dict[str, Any] | None = None):
+        self.client, self.operation, self.code, self.extra = client, operation, code, extra or {}
+        self.when, self.times, self.failed = when, times, 0
+        self.event = f"before-call.dynamodb.{operation}"
+
+    def _hook(self, params: dict[str, Any], **_: Any) -> Any:
+        from types import SimpleNamespace
+
+        body = params.get("body") or b""
+        text = body.decode() if isinstance(body, bytes) else str(body)
+        if self.when is not None and not self.when(text):
+            return None
+        if self.times is not None and self.failed >= self.times:
+            return None
+        self.failed += 1
+        return (SimpleNamespace(status_code=400, headers={}, content=b""),
+                {"Error": {"Code": self.code, "Message": "injected"}, "ResponseMetadata": {"HTTPStatusCode": 400},
+                 **self.extra})
+
+    def __enter__(self) -> InjectedFault:
+        self.client.meta.events.register(self.event, self._hook, unique_id=f"fault-{id(self)}")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.client.meta.events.unregister(self.event, unique_id=f"fault-{id(self)}")

@@ -18,7 +18,18 @@ import lambda_verify.handler as handler_module
 from lambda_verify.stores.dynamodb import DynamoDbStore
 from lambda_verify.stores.sqlite import SqliteStore
 
-from .support import KEY, NUMBER, FakeClock, body_json, certificate_doc, form_event, json_event, make_app, put_certificate
+from .support import (
+    KEY,
+    NUMBER,
+    FakeClock,
+    InjectedFault,
+    body_json,
+    certificate_doc,
+    form_event,
+    json_event,
+    make_app,
+    put_certificate,
+)
 
 
 def assert_503(result: dict[str, Any]) -> None:
@@ -32,7 +43,7 @@ def assert_503(result: dict[str, Any]) -> None:
 @pytest.mark.parametrize("key", [KEY, "WRONGKEY2345"])
 def test_locked_sqlite_file_answers_503(tmp_path: Path, clock: FakeClock, key: str) -> None:
     db = tmp_path / "verify.sqlite3"
-    store = SqliteStore(db, busy_timeout=0.05)
+    store = SqliteStore(db, busy_timeout=0.05, create=True)
     put_certificate(store, certificate_doc(), KEY)
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
@@ -69,25 +80,19 @@ def test_dynamodb_throttling_on_read_answers_503(dynamodb_store: DynamoDbStore, 
 def test_dynamodb_throttling_on_the_first_view_write_answers_503(dynamodb_store: DynamoDbStore, clock: FakeClock) -> None:
     put_certificate(dynamodb_store, certificate_doc(), KEY)
     app = make_app(dynamodb_store, clock)
-    real = dynamodb_store.client.batch_get_item(RequestItems={dynamodb_store.table: {"Keys": [
-        {"pk": {"S": f"cert#{NUMBER}"}, "sk": {"S": "certificate"}}]}})
-    with Stubber(dynamodb_store.client) as stub:
-        stub.add_response("batch_get_item", {"Responses": real["Responses"], "UnprocessedKeys": {}})
-        stub.add_client_error("update_item", service_error_code="ThrottlingException", http_status_code=400)
+    with InjectedFault(dynamodb_store.client, "UpdateItem", "ThrottlingException",
+                       when=lambda body: "first_viewed_at" in body) as fault:
         assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+    assert fault.failed == 1
 
 
 def test_dynamodb_first_view_race_is_not_an_error(dynamodb_store: DynamoDbStore, clock: FakeClock) -> None:
     """Two first lookups at once: the one whose condition fails shows the moment the other one kept."""
     put_certificate(dynamodb_store, certificate_doc(), KEY)
     app = make_app(dynamodb_store, clock)
-    real = dynamodb_store.client.batch_get_item(RequestItems={dynamodb_store.table: {"Keys": [
-        {"pk": {"S": f"cert#{NUMBER}"}, "sk": {"S": "certificate"}}]}})
     kept = {"pk": {"S": f"cert#{NUMBER}"}, "sk": {"S": "certificate"}, "first_viewed_at": {"S": "2026-09-21T14:20:59Z"}}
-    with Stubber(dynamodb_store.client) as stub:
-        stub.add_response("batch_get_item", {"Responses": real["Responses"], "UnprocessedKeys": {}})
-        stub.add_client_error("update_item", service_error_code="ConditionalCheckFailedException",
-                              http_status_code=400, modeled_fields={"Item": kept})
+    with InjectedFault(dynamodb_store.client, "UpdateItem", "ConditionalCheckFailedException",
+                       when=lambda body: "first_viewed_at" in body, extra={"Item": kept}):
         result = app(json_event({"guarantee_number": NUMBER, "access_key": KEY}))
     assert result["statusCode"] == 200
     view = body_json(result)["view"]
@@ -168,3 +173,99 @@ def test_handler_without_a_store_answers_503(monkeypatch: pytest.MonkeyPatch) ->
         assert html["headers"]["Content-Type"].startswith("text/html")
     finally:
         handler_module.reset()
+
+
+# ---------------------------------------------------------------------- the function never creates a store
+
+
+def test_a_missing_sqlite_file_answers_503_and_is_not_created(tmp_path: Path, clock: FakeClock,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    db = tmp_path / "var" / "verify.sqlite3"
+    app = make_app(SqliteStore(db), clock)
+    for key in (KEY, "WRONGKEY2345"):
+        assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": key})))
+    assert not db.exists() and not db.parent.exists()
+    assert "does not exist" in caplog.text
+
+
+@pytest.mark.parametrize("content", ["empty-schema", "garbage", "old-schema"])
+def test_a_file_that_is_not_a_certificate_store_answers_503(tmp_path: Path, clock: FakeClock, content: str,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    db = tmp_path / "verify.sqlite3"
+    if content == "garbage":
+        db.write_bytes(b"not a database at all" * 100)
+    else:
+        conn = sqlite3.connect(db)
+        if content == "old-schema":  # what the loader made before attempts were counted first
+            conn.execute("CREATE TABLE certificates (guarantee_number TEXT PRIMARY KEY, key_hash TEXT, document TEXT,"
+                         " revision TEXT, demo INTEGER, loaded_at TEXT, first_viewed_at TEXT)")
+            conn.execute("PRAGMA user_version = 1")
+        conn.commit()
+        conn.close()
+    before = db.read_bytes()
+    app = make_app(SqliteStore(db), clock)
+    assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+    assert db.read_bytes() == before  # the function changed nothing
+    assert "sqlite" in caplog.text
+
+
+def test_a_store_deleted_while_serving_answers_503_in_every_thread(tmp_path: Path, clock: FakeClock) -> None:
+    db = tmp_path / "verify.sqlite3"
+    store = SqliteStore(db, create=True)
+    put_certificate(store, certificate_doc(), KEY)
+    app = make_app(store, clock)
+    lookup = json_event({"guarantee_number": NUMBER, "access_key": KEY})
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda: results.append(app(lookup)["statusCode"])) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [200] * 4  # four threads, four open connections
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    results.clear()
+    threads = [threading.Thread(target=lambda: results.append(app(lookup)["statusCode"])) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [503] * 4 and app(lookup)["statusCode"] == 503
+    assert not db.exists()
+    # the loader creates it again; the running function then reads the new file, not the deleted one
+    fresh = SqliteStore(db, create=True)
+    put_certificate(fresh, certificate_doc(), KEY)
+    assert app(lookup)["statusCode"] == 200
+    store.close()
+    fresh.close()
+
+
+def test_connections_of_ended_threads_are_closed(tmp_path: Path, clock: FakeClock) -> None:
+    store = SqliteStore(tmp_path / "verify.sqlite3", create=True)
+    put_certificate(store, certificate_doc(), KEY)
+    app = make_app(store, clock)
+    for _ in range(50):
+        t = threading.Thread(target=app, args=(json_event({"guarantee_number": NUMBER, "access_key": KEY}),))
+        t.start()
+        t.join()
+    assert store.open_connections <= 2
+    store.close()
+
+
+def test_a_broken_stored_document_answers_503(store: Any, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    good = put_certificate(store, certificate_doc(), KEY)
+    store.put(good._replace(document='{"guarantee_number": "2099000101", "versions": "not a list"}', revision="bad"),
+              expected_revision=good.revision)
+    app = make_app(store, clock)
+    assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+    assert_503(app(form_event({"guarantee_number": NUMBER, "access_key": KEY})))
+    assert "2099000101" in caplog.text and "cannot be read" in caplog.text
+    store.put(good._replace(document="{not json", revision="worse"), expected_revision="bad")
+    assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+
+
+def test_a_broken_dynamodb_item_answers_503(dynamodb_store: DynamoDbStore, clock: FakeClock) -> None:
+    dynamodb_store.client.put_item(TableName=dynamodb_store.table, Item={
+        "pk": {"S": f"cert#{NUMBER}"}, "sk": {"S": "certificate"}, "document": {"S": "{}"}})  # no key_hash
+    app = make_app(dynamodb_store, clock)
+    assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))

@@ -109,8 +109,10 @@ def test_unknown_and_wrong_pages_are_byte_identical_for_the_same_input(store: An
     assert before_json == after_json
 
 
-def test_failures_take_the_same_time_with_a_fake_clock(app: App, clock: FakeClock) -> None:
-    """Every failed lookup is held to the same duration, whatever the store did."""
+def test_failures_take_the_same_time_with_a_fake_clock(store: Any, clock: FakeClock) -> None:
+    """With a configured floor every failed lookup is held to the same duration, whatever the store did."""
+    put_certificate(store, certificate_doc(), KEY)
+    app = make_app(store, clock, floor=0.25)
     for number in (NUMBER, "2099000777"):
         clock.slept.clear()
         start = clock.monotonic()
@@ -166,8 +168,9 @@ def test_first_view_is_recorded_once_and_later_lookups_only_read(app: App, store
     assert store.get(EJCS_NUMBER).first_viewed_at is None  # a failed or no lookup records nothing
 
 
-def test_a_repeated_lookup_on_dynamodb_is_one_batch_get(dynamodb_store: Any, clock: FakeClock) -> None:
-    """The usual successful lookup costs the read alone: no UpdateItem once the first view is kept."""
+def test_a_lookup_on_dynamodb_makes_exactly_these_requests(dynamodb_store: Any, clock: FakeClock) -> None:
+    """Read, count the attempt (2 conditional writes), compare; a right key gives the slots back and reads
+    the document; only the very first success also writes the first view."""
     put_certificate(dynamodb_store, certificate_doc(), KEY)
     app = make_app(dynamodb_store, clock)
     calls: list[str] = []
@@ -175,11 +178,42 @@ def test_a_repeated_lookup_on_dynamodb_is_one_batch_get(dynamodb_store: Any, clo
                                                lambda model, **kw: calls.append(model.name))
     lookup = json_event({"guarantee_number": NUMBER, "access_key": KEY})
     assert app(lookup)["statusCode"] == 200
-    assert calls == ["BatchGetItem", "UpdateItem"]
+    assert calls == ["BatchGetItem", "UpdateItem", "UpdateItem", "UpdateItem", "UpdateItem", "GetItem", "UpdateItem"]
     calls.clear()
     for _ in range(3):
         assert app(lookup)["statusCode"] == 200
-    assert calls == ["BatchGetItem"] * 3
+    assert calls == ["BatchGetItem", "UpdateItem", "UpdateItem", "UpdateItem", "UpdateItem", "GetItem"] * 3
+    calls.clear()
+    assert app(json_event({"guarantee_number": NUMBER, "access_key": "WRONGKEY2345"}))["statusCode"] == 400
+    assert calls == ["BatchGetItem", "UpdateItem", "UpdateItem"]
+
+
+@pytest.mark.parametrize("store_name", ["sqlite", "dynamodb"])
+def test_unknown_number_and_wrong_key_make_the_same_store_requests(store_name: str, clock: FakeClock,
+                                                                   request: pytest.FixtureRequest) -> None:
+    """Equal timing by equal work, not by sleeping: the same operations with requests of the same size."""
+    store = request.getfixturevalue(f"{store_name}_store")
+    put_certificate(store, certificate_doc(), KEY)
+    app = make_app(store, clock)
+    trace: list[tuple[str, int]] = []
+    if store_name == "dynamodb":
+        def record(model: Any, params: dict[str, Any], **kw: Any) -> None:
+            trace.append((model.name, len(params.get("body") or b"")))
+        store.client.meta.events.register("before-call.dynamodb.*", record)
+    else:
+        conn = store._conn()
+        conn.set_trace_callback(lambda sql: trace.append((sql.split()[0], len(sql))))
+
+    def run(number: str, ip: str) -> list[tuple[str, int]]:
+        trace.clear()
+        result = app(json_event({"guarantee_number": number, "access_key": "WRONGKEY2345"}, ip=ip))
+        assert result["statusCode"] == 400
+        return list(trace)
+
+    known = run(NUMBER, "203.0.113.61")
+    unknown = run("2099000888", "203.0.113.62")
+    assert known == unknown and len(known) >= 2
+    assert clock.slept == []
 
 
 def test_key_is_never_stored_in_clear(app: App, store: Any) -> None:
@@ -292,13 +326,13 @@ def test_invalid_base64_is_400(app: App) -> None:
     assert app(event)["statusCode"] == 400
 
 
-def test_a_bug_answers_500_without_details(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bug_answers_503_without_details(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("internal detail /secret/path")
 
     monkeypatch.setattr(app.service.store, "read", boom)
     result = app(json_event({"guarantee_number": NUMBER, "access_key": KEY}))
-    assert result["statusCode"] == 500
+    assert result["statusCode"] == 503 and result["headers"]["Retry-After"]
     assert "secret" not in result["body"] and "Traceback" not in result["body"]
 
 
@@ -318,3 +352,57 @@ def test_base64_decoding_of_plain_text_body(app: App) -> None:
     event["body"] = base64.b64encode(body).decode()
     event["isBase64Encoded"] = True
     assert app(event)["statusCode"] == 200
+
+
+def test_every_request_gets_exactly_one_audit_line(store: Any, clock: FakeClock,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """Refused early (400/404/405/413/415/403) or not (200/400/429/503): one line each, no key, network only."""
+    from lambda_verify.config import Settings
+    from lambda_verify.limits import Limit, Limits
+    from lambda_verify.service import LookupService
+
+    put_certificate(store, certificate_doc(), KEY)
+    app = make_app(store, clock, limits=Limits(client=Limit(1, 600), number=Limit(10, 600)))
+    guarded = App(LookupService(store, clock), Settings(origin_secret="s" * 40), clock)
+    secret_key = "ZQXW7K2MPL9RT3VB"
+    post = {"content-type": "application/json"}
+    events = [
+        (app, json_event({"guarantee_number": NUMBER, "access_key": KEY}, ip="198.51.100.1"), 200, "shown"),
+        (app, json_event({"guarantee_number": NUMBER, "access_key": secret_key}, ip="198.51.100.2"), 400, "no_match"),
+        (app, json_event({"guarantee_number": NUMBER, "access_key": secret_key}, ip="198.51.100.2"), 429, "limited"),
+        (app, json_event({"guarantee_number": "x", "access_key": secret_key}, ip="198.51.100.3"), 400, "invalid"),
+        (app, build_event("POST", "/api/verify", post, b"{not json " + secret_key.encode()), 400, "bad_request"),
+        (app, build_event("POST", "/api/verify", post, b"[" * 900 + b"]" * 900), 400, "bad_request"),
+        (app, build_event("POST", "/api/nothing", post, b"{}"), 404, "not_found"),
+        (app, build_event("GET", "/api/verify", {}, b""), 405, "method"),
+        (app, build_event("POST", "/api/verify", post, b"x" * 5000), 413, "too_large"),
+        (app, build_event("POST", "/api/verify", {"content-type": "text/plain"}, b"hi"), 415, "unsupported"),
+        (guarded, json_event({"guarantee_number": NUMBER, "access_key": secret_key}), 403, "forbidden"),
+        (app, {"headers": 5, "requestContext": [], "body": {"a": 1}}, 400, "bad_request"),
+    ]
+    for target, event, status, outcome in events:
+        caplog.clear()
+        caplog.set_level(logging.INFO, logger="lambda_verify.audit")
+        result = target(event)
+        assert result["statusCode"] == status, outcome
+        lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "lambda_verify.audit"]
+        assert len(lines) == 1, outcome
+        line = lines[0]
+        assert (line["outcome"], line["status"]) == (outcome, status)
+        text = json.dumps(line)
+        assert secret_key not in text and KEY not in text
+        assert line["client_network"] in ("unknown", "198.51.100.0/24") or line["client_network"].endswith("/24")
+
+
+def test_a_broken_renderer_still_answers_503(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail closed all the way down: lookup and page rendering both broken, the answer is the fixed 503."""
+    import lambda_verify.rendering as rendering
+
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("template exploded")
+
+    monkeypatch.setattr(app.service, "lookup", boom)
+    monkeypatch.setattr(rendering, "render_message_page", boom)
+    result = app(form_event({"guarantee_number": NUMBER, "access_key": KEY}))
+    assert result["statusCode"] == 503 and result["headers"]["X-Frame-Options"] == "DENY"
+    assert "exploded" not in result["body"] and "Traceback" not in result["body"]

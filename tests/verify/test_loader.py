@@ -27,6 +27,8 @@ def run(*args: str | Path) -> int:
 
 
 def snapshot(db: Path) -> dict[str, Any]:
+    if not db.exists():
+        return {}
     store = SqliteStore(db)
     try:
         conn = store._conn()
@@ -158,7 +160,7 @@ def test_pdf_notice_with_chromium(tmp_path: Path, db: Path, notices: Path) -> No
 
 
 def test_change_versions_and_cancellation_are_added_without_a_flag(tmp_path: Path, db: Path, notices: Path) -> None:
-    base = one_certificate(access_key="Abcdefgh2345")
+    base = one_certificate(access_key="Tm7Qx2Lp9Rv4")
     src = write_yaml(tmp_path / "a.yaml", [base])
     assert run(src, "--db", db, "--no-notices") == 0
     base["versions"].append({"issued_on": "2026-09-01", "guaranteed_amount": 48000000, "contract_amount": 120000000})
@@ -175,7 +177,7 @@ def test_change_versions_and_cancellation_are_added_without_a_flag(tmp_path: Pat
 
 
 def test_overwrite_is_refused_without_the_flag(tmp_path: Path, db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    cert = one_certificate(access_key="Abcdefgh2345")
+    cert = one_certificate(access_key="Tm7Qx2Lp9Rv4")
     src = write_yaml(tmp_path / "a.yaml", [cert, one_certificate(guarantee_number="2099000202")])
     assert run(src, "--db", db, "--no-notices") == 0
     before = snapshot(db)
@@ -192,10 +194,10 @@ def test_overwrite_is_refused_without_the_flag(tmp_path: Path, db: Path, capsys:
 
 
 def test_key_rotation_is_refused_without_the_flag(tmp_path: Path, db: Path, notices: Path) -> None:
-    cert = one_certificate(access_key="Abcdefgh2345")
+    cert = one_certificate(access_key="Tm7Qx2Lp9Rv4")
     src = write_yaml(tmp_path / "a.yaml", [cert])
     assert run(src, "--db", db, "--no-notices") == 0
-    cert["access_key"] = "Zyxwvuts9876"
+    cert["access_key"] = "Wk3Nd8Yf5Bz2"
     write_yaml(src, [cert])
     before = snapshot(db)
     assert run(src, "--db", db, "--no-notices") == 1
@@ -203,8 +205,8 @@ def test_key_rotation_is_refused_without_the_flag(tmp_path: Path, db: Path, noti
     assert run(src, "--db", db, "--notices", notices, "--site-url", "https://guide.example.jp", "--no-pdf",
                "--rotate-key") == 0
     app = make_app(SqliteStore(db), FakeClock())
-    assert app(json_event({"guarantee_number": "2099000201", "access_key": "Zyxwvuts9876"}))["statusCode"] == 200
-    assert "Zyxwvuts9876" in (notices / "2099000201.html").read_text(encoding="utf-8")
+    assert app(json_event({"guarantee_number": "2099000201", "access_key": "Wk3Nd8Yf5Bz2"}))["statusCode"] == 200
+    assert "Wk3Nd8Yf5Bz2" in (notices / "2099000201.html").read_text(encoding="utf-8")
 
 
 def test_rotate_key_without_a_key_generates_one(tmp_path: Path, db: Path, notices: Path) -> None:
@@ -225,7 +227,7 @@ def test_dry_run_writes_nothing(tmp_path: Path, db: Path, notices: Path, capsys:
 
 
 def test_removing_a_cancellation_or_a_version_is_an_overwrite(tmp_path: Path, db: Path) -> None:
-    cert = one_certificate(access_key="Abcdefgh2345", cancelled_on="2026-10-01")
+    cert = one_certificate(access_key="Tm7Qx2Lp9Rv4", cancelled_on="2026-10-01")
     cert["versions"].append({"issued_on": "2026-09-01", "guaranteed_amount": 48000000})
     src = write_yaml(tmp_path / "a.yaml", [cert])
     assert run(src, "--db", db, "--no-notices") == 0
@@ -242,7 +244,7 @@ def test_removing_a_cancellation_or_a_version_is_an_overwrite(tmp_path: Path, db
 
 
 CSV_TEXT = """guarantee_number,version,guarantor,certificate_type,access_key,branch,branch_phone,issued_on,contractor_name,contractor_address,jv_name,orderer,work_name,contract_amount,guaranteed_amount,guarantee_start,guarantee_end,work_start,work_end,contract_date,deposit_bank,cancelled_on,cancel_reason
-２０９９０００３０１,新規,wjcs,advance_payment,Abcdefgh2345,大阪支店,06-6543-2711,2026/04/10,テスト建設株式会社,テスト県1-1,,テスト市長,テスト工事,"100,000,000",40000000,2026-04-10,2027-03-31,2026-04-10,2027-03-31,2026-04-08,テスト銀行,,
+２０９９０００３０１,新規,wjcs,advance_payment,Tm7Qx2Lp9Rv4,大阪支店,06-6543-2711,2026/04/10,テスト建設株式会社,テスト県1-1,,テスト市長,テスト工事,"100,000,000",40000000,2026-04-10,2027-03-31,2026-04-10,2027-03-31,2026-04-08,テスト銀行,,
 2099000301,変更1,,,,,,令和8年9月1日,,,,,,120000000,48000000,,2027-06-30,,2027-06-30,,,,
 99001-000301,0,ejcs,contract_performance,,秋田支店,018-863-1000,2026-06-15,株式会社テスト組,,テスト・見本JV,見本町長,見本工事,50000000,5000000,,2027-01-29,,,,,,
 """
@@ -264,7 +266,7 @@ def test_csv_export_with_versions_on_rows(tmp_path: Path, db: Path, encoding: st
 
 def test_json_export(tmp_path: Path, db: Path) -> None:
     src = tmp_path / "export.json"
-    src.write_text(json.dumps({"certificates": [one_certificate(access_key="Abcdefgh2345")]}, ensure_ascii=False),
+    src.write_text(json.dumps({"certificates": [one_certificate(access_key="Tm7Qx2Lp9Rv4")]}, ensure_ascii=False),
                    encoding="utf-8")
     assert run(src, "--db", db, "--no-notices") == 0
     assert SqliteStore(db).get("2099000201") is not None
@@ -295,7 +297,7 @@ def test_demo_flag_and_file_must_agree(tmp_path: Path, db: Path) -> None:
 
 
 def test_demo_never_replaces_a_real_certificate(tmp_path: Path, db: Path) -> None:
-    real = one_certificate(guarantee_number="2099000101", access_key="Abcdefgh2345")
+    real = one_certificate(guarantee_number="2099000101", access_key="Tm7Qx2Lp9Rv4")
     assert run(write_yaml(tmp_path / "real.yaml", [real]), "--db", db, "--no-notices") == 0
     assert run(DEMO, "--demo", "--db", db, "--no-notices") == 1
     assert SqliteStore(db).get("2099000101").demo is False

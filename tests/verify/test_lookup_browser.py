@@ -66,11 +66,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app = handler_module.get_app()
     app.settings = app.settings._replace(failure_floor=0.01)  # keep the 429 test short
     httpd = devserver.make_server(0, tmp / "output")
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    httpd.close()
     handler_module.reset()
     for k, v in saved.items():
         if v is None:
@@ -155,7 +154,7 @@ def test_wrong_key_and_then_429_are_shown_in_the_status(page: Any) -> None:
             expect(page.locator("#lookup-status")).not_to_contain_text("照会しています")
             statuses.append(page.text_content("#lookup-status"))
     finally:  # every test here comes from 127.0.0.1: forget this test's failures
-        handler_module.get_app().service.store._conn().execute("DELETE FROM failure_counters")
+        handler_module.get_app().service.store._conn().execute("DELETE FROM attempt_slots")
     assert "正しくありません" in statuses[0]
     assert "しばらく照会できません" in statuses[-1]
 
