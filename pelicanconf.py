@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 AUTHOR = "電子保証ガイド"
 SITENAME = "電子保証ガイド"
 SITESUBTITLE = "公共工事の電子保証（電子証書）を発注者ごとに"
@@ -13,9 +15,14 @@ DEFAULT_LANG = "ja"
 DEFAULT_DATE = "fs"
 
 THEME = "theme"
+# The lookup form is one template shared with the lookup function (lambda_verify/templates/shared/).
+THEME_TEMPLATES_OVERRIDES = [str(Path(__import__("lambda_verify").__file__).parent / "templates" / "shared")]
 THEME_STATIC_DIR = "theme"
 THEME_STATIC_PATHS = ["static"]
 PLUGINS = ["esurety.site"]
+# ESURETY_BUILD_DATE: the day the build counts as today for 運用中/開始予定 (a date or "YYYY-MM-DD"). Left unset it
+# is today in Japan; `scripts/build.py --build-date` sets it, and the tests' fixture (tests/conftest.py) sets it
+# in Pelican's defaults. No environment variable changes it.
 
 # Guidance YAML is read by the plugin, not by Pelican's readers.
 PAGE_PATHS = ["pages", "faq"]

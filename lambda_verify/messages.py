@@ -7,6 +7,12 @@ from __future__ import annotations
 
 import math
 
+from esurety.kernel.glossary import glossary
+
+#: Each guarantor's name for its key notice, as data/guarantors.yaml gives it.
+_NOTICES = "・".join(f"「{g.key_notice_name.removesuffix('（PDF）')}」" for g in glossary().guarantors.values()
+                    if g.key_notice_name)
+
 __all__ = ["MESSAGES", "TITLES", "limited_message"]
 
 TITLES = {
@@ -25,7 +31,7 @@ TITLES = {
 MESSAGES = {
     "invalid": "入力内容に誤りがあります。各項目の説明をご確認ください。",
     "no_match": ("保証契約番号または認証キーが正しくありません。"
-                 "電子証書閲覧用「認証キー」等のお知らせに記載のとおりに入力されているか確かめてください。"
+                 f"{_NOTICES}に記載のとおりに入力されているか確かめてください。"
                  "認証キーは大文字と小文字を区別します。"),
     "unavailable": "ただいま照会を受け付けられません。少し時間をおいて、もう一度お試しください。",
     "method": "電子証書の確認ページから、保証契約番号と認証キーを入力して照会してください。",

@@ -15,6 +15,8 @@ import datetime as dt
 import functools
 from typing import Any, NamedTuple
 
+from esurety.kernel.glossary import glossary
+
 __all__ = [
     "ELECTRONIC_TYPES",
     "GUARANTORS",
@@ -31,7 +33,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 #: Certificates that can be electronic (契約保証予約 / bid bonds never are).
 ELECTRONIC_TYPES = ("advance_payment", "interim_advance_payment", "contract_performance")
-GUARANTORS = ("wjcs", "ejcs", "hokkaido")
+GUARANTORS = tuple(glossary().guarantors)
 
 
 class ModelError(ValueError):

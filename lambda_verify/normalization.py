@@ -13,6 +13,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from esurety.kernel import numbering
+
 __all__ = [
     "FIELD_LABELS",
     "MAX_INPUT_CHARS",
@@ -38,15 +40,10 @@ _STRIP_TABLE = {ord(c): None for c in _INVISIBLE}
 _HYPHEN_TABLE = {ord(c): "-" for c in _HYPHENS}
 _SPACE_RE = re.compile(r"\s+")
 
-_WJCS_RE = re.compile(r"[0-9]{10}")
-_EJCS_RE = re.compile(r"[0-9]{5}-[0-9]{6}")
-_EJCS_BARE_RE = re.compile(r"[0-9]{11}")
 _KEY_RE = re.compile(r"[A-Za-z0-9]{8,64}")
 
-NUMBER_FORMAT_MESSAGE = (
-    "保証契約番号は、10桁の数字（西日本建設業保証）または「5桁-6桁」の数字"
-    "（東日本建設業保証、例: 00000-000000）で入力してください。"
-)
+#: The guarantors' number formats, from the kernel's glossary (data/guarantors.yaml).
+NUMBER_FORMAT_MESSAGE = f"保証契約番号の形式が違います。{numbering.format_hint()}です。"
 KEY_FORMAT_MESSAGE = "認証キーは半角英数字（8〜64文字）で入力してください。大文字と小文字は区別します。"
 
 
@@ -89,12 +86,10 @@ def normalize_number(text: str | None) -> str:
     problem = _too_long_or_empty("guarantee_number", text)
     if problem:
         raise InvalidInput([problem])
-    value = _clean(str(text))
-    if _WJCS_RE.fullmatch(value) or _EJCS_RE.fullmatch(value):
-        return value
-    if _EJCS_BARE_RE.fullmatch(value):
-        return f"{value[:5]}-{value[5:]}"
-    raise InvalidInput([FieldError("guarantee_number", NUMBER_FORMAT_MESSAGE)])
+    number = numbering.canonical(_clean(str(text)))
+    if number is None:
+        raise InvalidInput([FieldError("guarantee_number", NUMBER_FORMAT_MESSAGE)])
+    return number
 
 
 def normalize_key(text: str | None) -> str:
@@ -127,4 +122,7 @@ def normalize_pair(number: str | None, key: str | None) -> tuple[str, str]:
 
 def guarantor_of(number: str) -> str:
     """Which guarantor's numbering a canonical number follows (``wjcs`` or ``ejcs``)."""
-    return "ejcs" if "-" in number else "wjcs"
+    guarantor = numbering.guarantor_of(number)
+    if guarantor is None:
+        raise InvalidInput([FieldError("guarantee_number", NUMBER_FORMAT_MESSAGE)])
+    return guarantor

@@ -27,7 +27,8 @@ from typing import Any, NamedTuple
 from .clock import to_jst
 from .documents import PreparedCertificate
 from .model import Certificate, Version, changed_fields
-from .wareki import format_date
+from esurety.kernel import numbering
+from esurety.kernel.wareki import era_date as format_date
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,7 @@ def environment() -> Any:
             auto_reload=False,
         )
         _env.filters.update(wareki=_wareki, yen=_yen, jst=_jst, jst_iso=_jst_iso)
+        _env.globals["number_hint"] = numbering.format_hint()
     return _env
 
 

@@ -570,6 +570,7 @@ class Guarantor(Strict):
         default=None, min_length=1, title="保証契約番号の桁の区切り",
         description="保証契約番号の数字の桁数を、ハイフンで区切る組ごとに（例: 10桁なら [10]、5桁-6桁なら [5, 6]）")
     number_example: ShortText | None = Field(default=None, title="保証契約番号の例")
+    number_note: ShortText | None = Field(default=None, title="保証契約番号の入力の注意", description="例: ハイフンは省いても構いません")
     key_notice_name: ShortText | None = Field(
         default=None, title="認証キーのお知らせの名称",
         description="この会社が発行する認証キーのお知らせ（PDF）の名称。会社ごとに名称が違うため。")

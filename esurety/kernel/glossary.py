@@ -30,6 +30,7 @@ class Guarantor:
     number_groups: tuple[int, ...] | None
     number_example: str | None
     key_notice_name: str | None
+    number_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ def build(vocabulary: dict[str, Any], guarantors: list[dict[str, Any]]) -> str:
     labels = {group: {k: v["label"] for k, v in terms.items()} for group, terms in vocabulary.items()
               if group != "reason"}
     fields = ("id", "name", "short_name", "lookup_service", "number_format", "number_groups", "number_example",
+              "number_note",
               "key_notice_name")
     out = {"labels": labels, "guarantors": [{f: g.get(f) for f in fields} for g in guarantors]}
     return json.dumps(out, ensure_ascii=False, indent=1, sort_keys=False) + "\n"

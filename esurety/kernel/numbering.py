@@ -57,5 +57,9 @@ def guarantor_of(number: str, g: Glossary | None = None) -> str | None:
 def format_hint(g: Glossary | None = None) -> str:
     """保証契約番号 formats in words, one per guarantor that numbers its certificates (for messages and forms)."""
     g = g or glossary()
-    parts = [f"{gu.number_format}（{gu.short_name}）" for gu in g.guarantors.values() if gu.number_format]
-    return "または".join(parts)
+    parts = []
+    for gu in g.guarantors.values():
+        if gu.number_format:
+            extra = "。".join(x for x in (f"例: {gu.number_example}" if gu.number_example else "", gu.number_note or "") if x)
+            parts.append(f"{gu.short_name}は{gu.number_format}" + (f"（{extra}）" if extra else ""))
+    return "、".join(parts)

@@ -8,8 +8,19 @@ use). Templates reach these through the ``paths`` global; nothing writes a page 
 from __future__ import annotations
 
 __all__ = [
-    "ORDERERS", "ADOPTERS", "CHECK", "LOOKUP", "SEARCH", "FAQ", "url", "orderer", "orderer_page", "orderer_rules",
-    "adopter_group", "apply_page", "check_for",
+    "ADOPTERS",
+    "CHECK",
+    "FAQ",
+    "LOOKUP",
+    "ORDERERS",
+    "SEARCH",
+    "adopter_group",
+    "apply_page",
+    "check_for",
+    "orderer",
+    "orderer_page",
+    "orderer_rules",
+    "url",
 ]
 
 #: Save paths (what the generators write).
@@ -53,3 +64,69 @@ def adopter_group(slug: str) -> str:
 def apply_page(slug: str) -> str:
     """URL path of a guarantor's how-to-apply page (content/pages/<slug>.md)."""
     return f"{slug}/"
+
+
+# --- further page families (added with the one-generator-per-family site) -------------------------
+
+NOT_FOUND = "404.html"
+BY_START = "adopters/by-start/index.html"
+OPEN_DATA = "adopters/data/index.html"
+CHARTS = "adopters/charts/index.html"
+ADOPTERS_CSV = "adopters/adopters.csv"
+ADOPTERS_JSON = "adopters/adopters.json"
+START_DATES_ICS = "adopters/start-dates.ics"
+FEED = "feeds/adopters.atom.xml"
+#: The search index's list of bundles (Pagefind), read by the search page.
+SEARCH_BUNDLES = "pagefind/bundles.json"
+
+__all__ += [
+    "ADOPTERS_CSV",
+    "ADOPTERS_JSON",
+    "BY_START",
+    "CHARTS",
+    "FEED",
+    "NOT_FOUND",
+    "OPEN_DATA",
+    "SEARCH_BUNDLES",
+    "START_DATES_ICS",
+    "adopter_group_page",
+    "chart",
+    "prefecture_feed",
+    "prefecture_group",
+    "search_bundle",
+    "start_year",
+    "start_year_page",
+]
+
+
+def prefecture_group(code: str) -> str:
+    """URL path of one prefecture's page of the adopter table (``code``: its local-government code or two digits)."""
+    return adopter_group(f"pref-{code[:2]}")
+
+
+def adopter_group_page(slug: str) -> str:
+    return f"{adopter_group(slug)}index.html"
+
+
+def start_year(year: str) -> str:
+    """URL path of the list of adopters that start in ``year``."""
+    return f"{url(BY_START)}{year}/"
+
+
+def start_year_page(year: str) -> str:
+    return f"{start_year(year)}index.html"
+
+
+def prefecture_feed(code: str) -> str:
+    """The Atom feed of one prefecture's adopters (``code``: the two-digit prefecture code)."""
+    return f"feeds/adopters/{code[:2]}.atom.xml"
+
+
+def chart(name: str) -> str:
+    """One SVG picture of the charts page (``adoption``, ``usage-1``…)."""
+    return f"{url(CHARTS)}{name}.svg"
+
+
+def search_bundle(shard: int) -> str:
+    """Folder of one Pagefind bundle: ``pagefind/`` for the first shard, then ``pagefind-2/``, …"""
+    return "pagefind/" if shard == 0 else f"pagefind-{shard + 1}/"

@@ -76,5 +76,5 @@ def parse_wareki(text: str) -> dt.date | None:
         day = dt.date(start.year + year - 1, int(m.group(3)), int(m.group(4) or 1))
     except ValueError:
         return None
-    nxt = next((s for name, s in ERAS if s > start), None)
+    nxt = min((s for _, s in ERAS if s > start), default=None)
     return None if day < start or (nxt is not None and day >= nxt) else day

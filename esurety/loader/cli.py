@@ -124,7 +124,7 @@ class _NothingStored:
 
 
 def _render(plan: Plan, *, site_url: str, today: dt.date) -> bytes:
-    from lambda_verify.notice import render_notice
+    from esurety.loader.notice import render_notice
 
     assert plan.notice_key is not None
     return render_notice(plan.incoming.certificate, plan.notice_key, site_url=site_url, issued_on=today).encode()
@@ -142,7 +142,7 @@ def _pdf_printer(args: argparse.Namespace, needed: bool) -> str | None:
     Chromium is installed and the run is not a demo (``make run`` should not wait for a browser)."""
     if not needed or args.pdf is False or (args.pdf is None and args.demo):
         return None
-    from lambda_verify.notice import chromium_path
+    from esurety.loader.notice import chromium_path
 
     chromium = chromium_path()
     if chromium is None and args.pdf:
@@ -332,7 +332,7 @@ def _plan_and_report(args: argparse.Namespace, incoming: list[Incoming], store: 
 def _pdfs(args: argparse.Namespace, with_notice: list[Plan], html_files: dict[str, Path], say: Any) -> None:
     chromium = _pdf_printer(args, bool(with_notice))
     for p in with_notice if chromium else []:
-        from lambda_verify.notice import write_pdf
+        from esurety.loader.notice import write_pdf
 
         pdf_file = html_files[p.number].with_suffix(".pdf")
         try:

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from esurety.data import model
-
-from esurety.kernel import wareki
 from esurety.data.dataset import Dataset
+from esurety.kernel import paths, wareki
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +70,8 @@ def status_of(start: str | None, today: dt.date) -> str:
 #: URL slugs of the groups of bodies that belong to no prefecture (prefectures use ``pref-XX``).
 KIND_SLUGS: dict[str, str] = {"national": "national", "agency": "agency", "public_body": "public-body"}
 #: Where the adopter table lives: an index of groups, one page per group, and the lists by start year.
-ADOPTERS_URL = "adopters/"
-BY_START_URL = "adopters/by-start/"
+ADOPTERS_URL = paths.url(paths.ADOPTERS)
+BY_START_URL = paths.url(paths.BY_START)
 
 
 def group_slug(adopter: model.Adopter, prefecture_code: str) -> str:
@@ -84,7 +83,7 @@ def group_slug(adopter: model.Adopter, prefecture_code: str) -> str:
 
 def group_url(slug: str) -> str:
     """Site-relative URL of a group page (``adopters/pref-44/``)."""
-    return f"{ADOPTERS_URL}{slug}/"
+    return paths.adopter_group(slug)
 
 
 @dataclass(frozen=True)
@@ -196,7 +195,7 @@ class YearGroup:
 
     @property
     def url(self) -> str:
-        return f"{BY_START_URL}{self.year}/"
+        return paths.start_year(self.year)
 
     @property
     def total(self) -> int:
@@ -325,7 +324,7 @@ def document_labels(data: Dataset, guidance: model.Guidance, documents: list[str
 
 def jinja_globals(data: Dataset, today: dt.date) -> dict[str, Any]:
     """Names every template of the plugin can use."""
-    from esurety.kernel import paths
+    from esurety.kernel import numbering
     from esurety.site import wording
 
     return {
@@ -338,6 +337,7 @@ def jinja_globals(data: Dataset, today: dt.date) -> dict[str, Any]:
         "start_lines": wording.start_lines,
         "scope_lines": wording.scope_lines,
         "paths": paths,
+        "number_hint": numbering.format_hint(),
     }
 
 

@@ -286,7 +286,7 @@ def test_malformed_form_input_marks_the_field_on_the_page(app: App) -> None:
     result = app(form_event({"guarantee_number": "12345", "access_key": KEY}))
     assert result["statusCode"] == 400
     html = result["body"]
-    assert 'id="guarantee_number-error">保証契約番号は' in html
+    assert 'id="guarantee_number-error">保証契約番号の形式が違います' in html
     assert 'aria-invalid="true"' in html and 'value="12345"' in html
     assert KEY not in html  # the key is never echoed back
 

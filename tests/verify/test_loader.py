@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from lambda_verify.keys import KEY_ALPHABET
-from lambda_verify.notice import chromium_path, lookup_link, render_notice
+from esurety.loader.notice import chromium_path, lookup_link, render_notice
 from lambda_verify.stores.sqlite import SqliteStore
 from scripts import load_certificates as loader
 

@@ -41,10 +41,14 @@ class PageInfo:
 
 
 def build_lookup_site(root: Path) -> None:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(ROOT / "theme" / "templates")), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True)
+    from esurety.kernel import numbering
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(ROOT / "theme" / "templates"),
+                                                            str(ROOT / "lambda_verify" / "templates" / "shared")]),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
     html = env.get_template("lookup.html").render(
         page=PageInfo(), SITEURL="", SITENAME="電子保証ガイド", SITESUBTITLE="", API_PATH="/api/verify",
+        number_hint=numbering.format_hint(),
         MENUITEMS=(("電子証書の確認", "/lookup/"),), page_name="lookup/index")
     (root / "lookup").mkdir(parents=True)
     (root / "lookup" / "index.html").write_text(html, encoding="utf-8")
@@ -135,7 +139,7 @@ def test_field_errors_are_announced_and_tied_to_the_fields(page: Any) -> None:
     page.fill("#guarantee_number", "12345")
     page.fill("#access_key", KEY)
     page.click(".lookup-submit")
-    expect(page.locator("#guarantee_number-error")).to_contain_text("保証契約番号は")
+    expect(page.locator("#guarantee_number-error")).to_contain_text("保証契約番号の形式が違います")
     assert page.get_attribute("#guarantee_number", "aria-invalid") == "true"
     assert "guarantee_number-error" in page.get_attribute("#guarantee_number", "aria-describedby")
     assert page.evaluate("document.activeElement.id") == "guarantee_number"

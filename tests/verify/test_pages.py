@@ -158,9 +158,13 @@ class Page:
 def render_lookup(**context: Any) -> str:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.DictLoader({"base.html": STUB_BASE}),
-                                    jinja2.FileSystemLoader(str(THEME / "templates"))]),
+                                    jinja2.FileSystemLoader(str(THEME / "templates")),
+                                    jinja2.FileSystemLoader(str(ROOT / "lambda_verify" / "templates" / "shared"))]),
         autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    values = {"page": Page(), "SITEURL": "", "SITENAME": "電子保証ガイド", "SITESUBTITLE": ""}
+    from esurety.kernel import numbering
+
+    values = {"page": Page(), "SITEURL": "", "SITENAME": "電子保証ガイド", "SITESUBTITLE": "",
+              "number_hint": numbering.format_hint()}
     values.update(context)
     return env.get_template("lookup.html").render(values)
 
@@ -216,7 +220,7 @@ def test_stylesheet_prints_on_a4_without_navigation() -> None:
 
 
 def test_templates_have_no_inline_code() -> None:
-    for path in [*(ROOT / "lambda_verify" / "templates").glob("*.html"), THEME / "templates" / "lookup.html"]:
+    for path in [*(ROOT / "lambda_verify" / "templates").rglob("*.html"), THEME / "templates" / "lookup.html"]:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
         assert "<style" not in text and " style=" not in text, path

@@ -5,7 +5,7 @@ code of the lookup page's address with both in the URL fragment (``#n=…&k=…`
 sends the fragment to a server, so the key appears in no request and no access log, and the lookup
 page removes it from the address bar and history once it has filled the form.
 
-Staff-side only (the loader uses it); the function never imports this module.
+Staff-side only (the loader uses it): it lives with the loader, and the function never ships it.
 """
 
 from __future__ import annotations
@@ -19,15 +19,16 @@ import tempfile
 import urllib.parse
 from pathlib import Path
 
-from .model import Certificate
-from .rendering import environment
+from esurety.kernel import paths
+from lambda_verify.model import Certificate
+from lambda_verify.rendering import environment
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["chromium_path", "lookup_link", "render_notice", "write_pdf"]
 
 #: Where the lookup page lives under the site's address.
-LOOKUP_PATH = "/lookup/"
+LOOKUP_PATH = "/" + paths.url(paths.LOOKUP)
 
 
 def lookup_link(site_url: str, guarantee_number: str, access_key: str) -> str:
