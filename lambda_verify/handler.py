@@ -124,7 +124,7 @@ def _fields(request: Request) -> dict[str, str | None]:
             form = urllib.parse.parse_qs(text, keep_blank_values=True, max_num_fields=20)
         except ValueError as exc:
             raise RequestProblem(400, "bad_request") from exc
-        return {name: (form.get(name) or [None])[0] for name in FIELDS}
+        return {name: (form.get(name) or [None])[0] for name in FIELDS}  # type: ignore[list-item]
     raise RequestProblem(415, "unsupported")
 
 
@@ -249,7 +249,7 @@ class App:
     def _json(self, status: int, payload: dict[str, Any], extra: dict[str, str] | None = None) -> Response:
         return self._response(status, encode_json(payload), True, extra)
 
-    def _page(self, status: int, kind: str, message: str, *, errors: tuple = (),
+    def _page(self, status: int, kind: str, message: str, *, errors: tuple[Any, ...] = (),
               number: str | None = None, show_form: bool = True, extra: dict[str, str] | None = None) -> Response:
         from .rendering import render_message_page
 

@@ -12,7 +12,6 @@ no vocabulary file at run time. Stored documents are plain JSON (``to_dict`` / `
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any, NamedTuple
 
 from esurety.kernel.glossary import glossary
@@ -69,10 +68,10 @@ def _text(value: Any, path: str, *, required: bool = True, max_len: int = 300) -
         return None
     if not isinstance(value, str):
         raise ModelError(path, f"文字列ではありません: {value!r}")
-    value = value.strip()
-    if len(value) > max_len:
+    text: str = value.strip()
+    if len(text) > max_len:
         raise ModelError(path, f"{max_len}文字を超えています")
-    return value
+    return text
 
 
 def _amount(value: Any, path: str) -> int:
@@ -92,10 +91,15 @@ def _only(data: Any, allowed: frozenset[str], path: str) -> dict[str, Any]:
     return data
 
 
-@functools.cache
+_NAMES: dict[type, frozenset[str]] = {}
+
+
 def _names(cls: type) -> frozenset[str]:
-    """Field names of a model class (cached: the function reads stored documents on every lookup)."""
-    return frozenset(cls._fields)  # type: ignore[attr-defined]
+    """Field names of a model class (kept: the function reads stored documents on every lookup)."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = frozenset(cls._fields)  # type: ignore[attr-defined]
+    return names
 
 
 class Period(NamedTuple):

@@ -24,11 +24,12 @@ import logging
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from esurety.kernel import numbering
+from esurety.kernel.wareki import era_date as format_date
+
 from .clock import to_jst
 from .documents import PreparedCertificate
 from .model import Certificate, Version, changed_fields
-from esurety.kernel import numbering
-from esurety.kernel.wareki import era_date as format_date
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +203,7 @@ def certificate_page(prepared: PreparedCertificate, looked_up_at: float, view: A
     def render(footer: str) -> str:
         context = _certificate_context(prepared.certificate, 1, footer)
         context.update(static_base=static_base, form_action=form_action)
-        return environment().get_template("certificate.html").render(context)
+        return str(environment().get_template("certificate.html").render(context))
 
     head, tail = _halves(prepared, ("page", static_base, form_action), render)
     return head + _footer(looked_up_at, view) + tail
@@ -211,8 +212,8 @@ def certificate_page(prepared: PreparedCertificate, looked_up_at: float, view: A
 def render_certificate_fragment(certificate: Certificate, looked_up_at: float, view: Any, *,
                                 heading_level: int = 2) -> str:
     """The certificate as an ``<article>``, rendered in one go (the lookup page has the h1)."""
-    return environment().get_template("_certificate.html").render(
-        _certificate_context(certificate, heading_level, _footer(looked_up_at, view)))
+    return str(environment().get_template("_certificate.html").render(
+        _certificate_context(certificate, heading_level, _footer(looked_up_at, view))))
 
 
 def render_certificate_page(certificate: Certificate, looked_up_at: float, view: Any, *,
@@ -220,14 +221,15 @@ def render_certificate_page(certificate: Certificate, looked_up_at: float, view:
     """The whole printable page, rendered in one go."""
     context = _certificate_context(certificate, 1, _footer(looked_up_at, view))
     context.update(static_base=static_base, form_action=form_action)
-    return environment().get_template("certificate.html").render(context)
+    return str(environment().get_template("certificate.html").render(context))
 
 
 def render_message_page(kind: str, *, title: str, message: str, static_base: str, form_action: str,
-                        errors: tuple = (), guarantee_number: str | None = None, show_form: bool = True) -> str:
+                        errors: tuple[Any, ...] = (), guarantee_number: str | None = None,
+                        show_form: bool = True) -> str:
     """A page for every answer that is not a certificate: the message, and the form to try again."""
-    return environment().get_template("message.html").render(
+    return str(environment().get_template("message.html").render(
         kind=kind, title=title, message=message, errors={e.field: e.message for e in errors},
         guarantee_number=guarantee_number or "", static_base=static_base, form_action=form_action,
         show_form=show_form,
-    )
+    ))

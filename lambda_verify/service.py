@@ -13,7 +13,8 @@ that cannot be read answers 503 (the log says which number). Views are counted f
 from __future__ import annotations
 
 import logging
-from typing import NamedTuple, Union
+from dataclasses import dataclass
+from typing import ClassVar
 
 from .addresses import ClientAddress
 from .clock import Clock, iso_utc
@@ -29,56 +30,62 @@ logger = logging.getLogger(__name__)
 __all__ = ["Failed", "Invalid", "Limited", "LookupService", "NoMatch", "Outcome", "Shown", "Unavailable"]
 
 
-class Shown(NamedTuple):
+@dataclass(frozen=True)
+class Shown:
     guarantee_number: str
     prepared: PreparedCertificate
     view: FirstView
     looked_up_at: float
-    status = "shown"
+    status: ClassVar[str] = "shown"
 
     @property
     def certificate(self) -> Certificate:
         return self.prepared.certificate
 
 
-class NoMatch(NamedTuple):
+@dataclass(frozen=True)
+class NoMatch:
     """Unknown number or wrong key: deliberately one outcome. ``known`` is for the audit log only."""
 
     guarantee_number: str
     known: bool = False
-    status = "no_match"
+    status: ClassVar[str] = "no_match"
 
 
-class Limited(NamedTuple):
+@dataclass(frozen=True)
+class Limited:
     """Over a failure limit. ``key_checked`` is True when this very attempt was a wrong key (the last
     chance): only then does the answer carry timing worth hiding."""
 
     guarantee_number: str
     retry_after: int
     key_checked: bool = False
-    status = "limited"
+    status: ClassVar[str] = "limited"
 
 
-class Invalid(NamedTuple):
+@dataclass(frozen=True)
+class Invalid:
     errors: tuple[FieldError, ...]
     guarantee_number: str | None = None
-    status = "invalid"
+    status: ClassVar[str] = "invalid"
 
 
-class Unavailable(NamedTuple):
+@dataclass(frozen=True)
+class Unavailable:
     retry_after: int
     guarantee_number: str | None = None
-    status = "unavailable"
+    status: ClassVar[str] = "unavailable"
 
 
-class Failed(NamedTuple):
+@dataclass(frozen=True)
+class Failed:
     """The lookup broke (a bug); the handler answers 503 and logs it: fail closed, say nothing."""
 
-    status = "error"
+    status: ClassVar[str] = "error"
 
 
 #: The things a lookup can end in.
-Outcome = Union[Shown, NoMatch, Limited, Invalid, Unavailable, Failed]
+Outcome = Shown | NoMatch | Limited | Invalid | Unavailable | Failed
 
 
 class LookupService:
@@ -103,7 +110,7 @@ class LookupService:
                 return Limited(number, claim.retry_after or 1)
             stored = snap.certificate
             matched = keys_match(stored.key_hash if stored else DUMMY_HASH, number, key) and stored is not None
-            if not matched:
+            if not matched or stored is None:
                 if claim.gate is Gate.LAST_CHANCE:
                     return Limited(number, claim.retry_after or 1, key_checked=True)
                 return NoMatch(number, known=stored is not None)

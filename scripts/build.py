@@ -1,28 +1,33 @@
-"""Build the site: validate all data, render with Pelican into a temporary folder, then swap it in.
+"""Build the site: render with Pelican into a temporary folder, then swap it in.
 
-A failed build leaves the previously built output/ untouched, so a broken YAML file can never
-replace a working site with half-written pages.
+Everything the site is made of — validation, every page family, the search index — runs inside
+Pelican's own run (the plugin esurety.site), so ``pelican content -s pelicanconf.py`` writes the same
+site; this script only adds the staging folder and the swap, and the record that makes the next
+build incremental (esurety/site/buildstate.py). A failed build leaves the previously built output/
+untouched, so a broken YAML file can never replace a working site with half-written pages.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import gc
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Iterator
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from esurety.site.search import build_index as build_search_index
-from esurety.site.search import warm_indexer as warm_search_indexer
+from esurety.site import buildstate  # noqa: E402
 
 
 def _pelican_settings(settings_file: Path, output_dir: Path) -> dict:
@@ -45,8 +50,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
     collector again and again, and its full collections walk the whole, growing heap, so the cost
     grows faster than the page count. At 4,000 guidance pages loading the data took 5.0–5.4 s of CPU
     with the collector and 2.9–3.0 s without (bench/results/build.md). Reference counting frees
-    nearly everything anyway; peak memory measured the same. The few cycles left are collected once,
-    before the post-build steps run (so the search indexer does not run beside a heap of garbage).
+    nearly everything anyway; peak memory measured the same. The few cycles left are collected once.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -71,34 +75,45 @@ def render(output_dir: Path, settings_file: Path | None = None, extra: dict[str,
             Pelican(settings).run()
     finally:
         os.chdir(cwd)
+        from esurety.site import search
+
+        search.stop_indexer()  # a failed run leaves no indexer behind
+
+
+#: Kept for callers that turn the search index off by emptying it (tests/scale); the index itself is
+#: built inside Pelican's run (esurety/site/search.py). Prefer the setting ESURETY_SEARCH_INDEX = False.
+POST_BUILD_STEPS: list[str] = ["search index (inside Pelican's run)"]
 
 
 def build_site(output_dir: Path | None = None, settings_file: Path | None = None, *,
-               incremental: bool = False) -> Path:
+               incremental: bool = False, settings: dict[str, Any] | None = None,
+               remove_old_in_background: bool = False) -> Path:
     """Build into a sibling temporary folder and replace ``output_dir`` only when the build succeeded.
 
-    ``incremental`` is for the preview server (make serve), which calls this after every change.
-    Its first call is a full build like the one above. Later calls render into ``output_dir`` in
-    place, reusing the data files and pages that did not change since the previous call
-    (esurety/incremental.py), and do not rerun the post-build steps: search in the preview
-    shows the text of the first build. Invalid data still fails before anything is written.
+    With ``incremental`` (make build when output/ exists, and every rebuild of make serve), outputs
+    whose inputs did not change since the build that wrote ``output_dir`` are linked from it
+    instead of rendered (esurety/site/buildstate.py); the result is the same tree a full build
+    writes. Without it, everything is rendered. Either way the build's record is kept beside the
+    output (var/build/<name>/) for the next incremental build. Invalid data fails before anything
+    is written.
     """
     output_dir = Path(output_dir or ROOT / "output").resolve()
-    extra = {"ESURETY_INCREMENTAL": True} if incremental else None
-    if incremental and output_dir in _BUILT_INCREMENTALLY and output_dir.is_dir():
-        render(output_dir, settings_file, extra)
-        logger.info("site updated in place in %s", output_dir)
-        return output_dir
     output_dir.parent.mkdir(parents=True, exist_ok=True)
+    state = buildstate.state_dir(output_dir)
     staging = Path(tempfile.mkdtemp(prefix=".build-tmp-", dir=output_dir.parent))
+    state_new = state.with_name(f".{state.name}.new-{os.getpid()}")
+    shutil.rmtree(state_new, ignore_errors=True)
+    extra: dict[str, Any] = {buildstate.STATE_OUT: str(state_new)}
+    if incremental and output_dir.is_dir() and (state / "manifest.json").is_file():
+        extra.update({buildstate.PREVIOUS: str(output_dir), buildstate.STATE_IN: str(state)})
+    if not POST_BUILD_STEPS:
+        extra["ESURETY_SEARCH_INDEX"] = False
+    extra.update(settings or {})  # further Pelican settings, e.g. ESURETY_BUILD_DATE (--build-date)
     try:
-        with contextlib.ExitStack() as during_build:
-            for context in BUILD_CONTEXTS if POST_BUILD_STEPS else ():
-                during_build.enter_context(context())
-            render(staging, settings_file, extra)
-            _post_build(staging)
+        render(staging, settings_file, extra)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(state_new, ignore_errors=True)
         raise
     old = None
     if output_dir.exists():
@@ -106,43 +121,34 @@ def build_site(output_dir: Path | None = None, settings_file: Path | None = None
         shutil.rmtree(old, ignore_errors=True)
         output_dir.rename(old)
     staging.rename(output_dir)
-    if old is not None:
+    shutil.rmtree(state, ignore_errors=True)
+    if state_new.is_dir():
+        state_new.rename(state)
+    if old is not None and remove_old_in_background and shutil.which("rm"):
+        # make build: the previous tree goes away after this process has answered (thousands of folders)
+        subprocess.Popen(["rm", "-rf", "--", str(old)], start_new_session=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    elif old is not None:
         shutil.rmtree(old, ignore_errors=True)
-    if incremental:
-        _BUILT_INCREMENTALLY.add(output_dir)
     logger.info("site written to %s", output_dir)
     return output_dir
-
-
-#: Output folders fully built by this process for incremental rebuilds (build_site(incremental=True)).
-_BUILT_INCREMENTALLY: set[Path] = set()
-
-
-def _post_build(staging: Path) -> None:
-    """Steps that run on the finished HTML (e.g. the search index); each module registers itself here."""
-    for step in POST_BUILD_STEPS:
-        step(staging)
-
-
-#: Callables run on the staging folder after Pelican; kept here so a failure still keeps output/ intact.
-POST_BUILD_STEPS: list = []
-POST_BUILD_STEPS.append(build_search_index)  # Pagefind over the finished HTML (esurety/search.py)
-#: Context managers for the post-build steps, entered before Pelican runs and left after the steps, on
-#: full builds that have steps: the search indexer starts here so it loads its dictionary while
-#: Pelican renders (esurety/search.py, warm_indexer).
-BUILD_CONTEXTS: list[Callable[[], ContextManager[Any]]] = [warm_search_indexer]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="電子保証ガイドのサイトを output/ に書き出します。")
     parser.add_argument("--output", type=Path, default=ROOT / "output")
     parser.add_argument("--settings", type=Path, default=None, help="pelicanconf.py（既定）または publishconf.py")
+    parser.add_argument("--full", action="store_true",
+                        help="前回の出力を使わず、すべてを書き直します（既定では、変わった入力に関わる部分だけを書き直します）")
+    parser.add_argument("--build-date", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                        help="運用中／開始予定を判断する「今日」（既定: 日本時間の今日）。環境変数では変わりません")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     from esurety.data.errors import DataErrors
 
     try:
-        build_site(args.output, args.settings)
+        build_site(args.output, args.settings, incremental=not args.full, remove_old_in_background=True,
+                   settings={"ESURETY_BUILD_DATE": args.build_date} if args.build_date else None)
     except DataErrors as exc:
         print(exc.report(), file=sys.stderr)
         print("データに誤りがあるため、サイトを書き出しませんでした（output/ は前回のまま）。", file=sys.stderr)

@@ -23,7 +23,6 @@ import argparse
 import base64
 import hashlib
 import logging
-import mimetypes
 import os
 import re
 import sys
@@ -34,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from esurety.kernel.content_types import CONTENT_TYPES, DEFAULT_CONTENT_TYPE, UTF8, content_type_for
+from esurety.kernel.content_types import CONTENT_TYPES, content_type_for
 
 __all__ = [
     "CACHE_LONG",

@@ -37,7 +37,7 @@ from esurety.reconcile.table import AdopterTable  # noqa: E402
 
 logger = logging.getLogger("scripts.import_adopters")
 
-__all__ = ["main", "build_parser", "run_check"]
+__all__ = ["build_parser", "main", "run_check"]
 
 _SOURCE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

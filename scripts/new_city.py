@@ -20,20 +20,20 @@ import os
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-
 from esurety.data import model, schemas, yamlsource
-
-from esurety.kernel import wareki
 from esurety.data.dataset import Layout, Reference, load_dataset
 from esurety.data.errors import DataErrors
 from esurety.data.messages import date_problem, prefecture_problem
+from esurety.kernel import wareki
+
+ROOT = Path(__file__).resolve().parent.parent
 
 #: Marks a placeholder line; `make check` lists these lines as 要記入 (to fill in) without failing.
 TODO = "# 要記入"

@@ -6,7 +6,8 @@ Each problem is (location, Japanese message); the dataset turns them into file:l
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from esurety.data import model
 

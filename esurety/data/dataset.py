@@ -19,9 +19,9 @@ from typing import Any, Literal, Protocol, TypeVar, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from esurety.data import model, yamlsource
-from esurety.kernel import kana
 from esurety.data.errors import DataError, DataErrors
 from esurety.data.messages import explain, known_fields, prefecture_problem
+from esurety.kernel import kana
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class Reference:
         return [p["name"] for p in self.prefectures]
 
     @classmethod
-    def read(cls, path: Path) -> "Reference":
+    def read(cls, path: Path) -> Reference:
         data = json.loads(path.read_text(encoding="utf-8"))
         prefectures = data["prefectures"]
         by_code = {lg["code"]: lg for lg in data["local_governments"]}
@@ -563,7 +563,7 @@ def _check_pages_agree(c: _Collector, adopters: Loaded, guidance: list[Loaded], 
         i = primary[slug]
         row: model.Adopter = table.adopters[i]
 
-        def row_at(name: str) -> str:
+        def row_at(name: str, i: int = i) -> str:
             return _at(adopters.doc, ("adopters", i, name))
 
         first = g.item.start.index(g.item.first_start) if g.item.first_start else 0

@@ -18,7 +18,7 @@ from esurety.data.dataset import Dataset, Layout
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_MAX_AGE_DAYS", "SourceAge", "sources", "stale", "warnings", "max_age_days"]
+__all__ = ["DEFAULT_MAX_AGE_DAYS", "SourceAge", "max_age_days", "sources", "stale", "warnings"]
 
 #: Guarantors publish new lists every few months; orderers change rules at fiscal-year boundaries.
 DEFAULT_MAX_AGE_DAYS = 180

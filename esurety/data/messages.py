@@ -23,7 +23,7 @@ from esurety.kernel.wareki import ERAS, parse_wareki
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["explain", "date_problem", "email_problem", "url_problem", "prefecture_problem", "known_fields"]
+__all__ = ["date_problem", "email_problem", "explain", "known_fields", "prefecture_problem", "url_problem"]
 
 #: Hints for fields whose pattern alone would not tell staff what to write.
 FIELD_HINTS: dict[str, str] = {

@@ -19,14 +19,47 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationInfo, create_model,
-                      field_validator, model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 __all__ = [
-    "UNSTATED", "DIMENSIONS", "VOCABULARY_GROUPS", "FILE_MODELS", "Source", "Claim", "Start", "Limit", "CaseFilter",
-    "Scope", "Submission", "Note", "Contact", "FaqEntry", "EContract", "Orderer", "Guidance", "Adopter", "AdopterTable",
-    "Guarantor", "GuarantorList", "Vocabulary", "UsageTable", "is_stated", "first_day", "last_day",
+    "DIMENSIONS",
+    "FILE_MODELS",
+    "UNSTATED",
+    "VOCABULARY_GROUPS",
+    "Adopter",
+    "AdopterTable",
+    "CaseFilter",
+    "Claim",
+    "Contact",
+    "EContract",
+    "FaqEntry",
+    "Guarantor",
+    "GuarantorList",
+    "Guidance",
+    "Limit",
+    "Note",
+    "Orderer",
+    "Scope",
+    "Source",
+    "Start",
+    "Submission",
+    "UsageTable",
+    "Vocabulary",
+    "first_day",
+    "is_stated",
+    "last_day",
 ]
 
 #: The value of a fact the sources do not state (shown as 資料に記載なし).
@@ -171,7 +204,7 @@ class Claim(Strict):
     ask: ShortText | None = Field(default=None, title="確認先", description="推論を確かめる先（例: 契約検査課）")
 
     @model_validator(mode="after")
-    def _one_provenance(self) -> "Claim":
+    def _one_provenance(self) -> Claim:
         if (self.source is None) == (self.inference is None):
             raise ValueError("出典（source: 資料ID）か、サイトの推論（inference: 理由）のどちらか一方を書いてください。"
                              "資料に書かれていないことは unstated にします。")
@@ -227,7 +260,7 @@ class Limit(Claim):
     note: Text | None = Field(default=None, title="補足", description="補足（自分の言葉で）")
 
     @model_validator(mode="after")
-    def _something(self) -> "Limit":
+    def _something(self) -> Limit:
         if self.only is None and self.includes is None and self.excludes is None:
             raise ValueError("only・includes・excludes の少なくとも1つを書いてください。")
         if self.only is not None and self.includes is not None:
@@ -363,7 +396,7 @@ class Submission(Claim):
     note: Text | None = Field(default=None, title="補足", description="補足（自分の言葉で）")
 
     @model_validator(mode="after")
-    def _email_needs_email(self) -> "Submission":
+    def _email_needs_email(self) -> Submission:
         if self.email is not None and self.methods != UNSTATED and "email" not in self.methods:
             raise ValueError("email（アドレス）は methods に email があるときだけ書けます。")
         return self

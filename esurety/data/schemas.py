@@ -19,7 +19,7 @@ from esurety.data import model, yamlsource
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SCHEMA_DIR", "DATA_FILES", "modeline", "expected_modeline", "generate", "render", "write_all", "stale"]
+__all__ = ["DATA_FILES", "SCHEMA_DIR", "expected_modeline", "generate", "modeline", "render", "stale", "write_all"]
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: Folder of the generated schemas, relative to the project root.

@@ -31,7 +31,7 @@ from esurety.data.errors import DataError, DataErrors
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Document", "load", "read", "read_text", "MAX_LINE_LENGTH", "MAX_FILE_BYTES"]
+__all__ = ["MAX_FILE_BYTES", "MAX_LINE_LENGTH", "Document", "load", "read", "read_text"]
 
 Path_ = tuple[str | int, ...]
 

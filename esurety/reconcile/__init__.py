@@ -17,6 +17,17 @@ from esurety.reconcile.reference import ReferenceList
 from esurety.reconcile.table import AdopterTable
 
 __all__ = [
-    "Entry", "InputError", "Correction", "Matcher", "Resolution", "FORMATS", "read_entries",
-    "Finding", "Plan", "SourceInfo", "reconcile", "ReferenceList", "AdopterTable",
+    "FORMATS",
+    "AdopterTable",
+    "Correction",
+    "Entry",
+    "Finding",
+    "InputError",
+    "Matcher",
+    "Plan",
+    "ReferenceList",
+    "Resolution",
+    "SourceInfo",
+    "read_entries",
+    "reconcile",
 ]

@@ -12,15 +12,16 @@ import datetime as dt
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from esurety.reconcile.reconcile import Finding, Plan, SourceInfo, choose
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ApplyResult", "select", "apply_plan", "KEY_ORDER"]
+__all__ = ["KEY_ORDER", "ApplyResult", "apply_plan", "select"]
 
 #: The order of keys in an adopters row (as data/adopters.yaml writes them).
 KEY_ORDER = ("name", "reading", "prefecture", "kind", "capital", "lg_code", "start", "guarantors", "page",

@@ -15,7 +15,7 @@ from esurety.kernel.wareki import parse_wareki
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Entry", "InputError", "Section", "parse_month", "name_key", "SECTIONS"]
+__all__ = ["SECTIONS", "Entry", "InputError", "Section", "name_key", "parse_month"]
 
 #: What kind of list an entry was printed in: local governments, or the leaflet's 区分 lines.
 Section = str

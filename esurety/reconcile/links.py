@@ -16,15 +16,25 @@ import socket
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Link", "Result", "find_links", "check_url", "check_links", "report", "SOURCES", "DEFAULT_IGNORE", "RESERVED",
-           "LOCAL"]
+__all__ = [
+    "DEFAULT_IGNORE",
+    "LOCAL",
+    "RESERVED",
+    "SOURCES",
+    "Link",
+    "Result",
+    "check_links",
+    "check_url",
+    "find_links",
+    "report",
+]
 
 #: Where URLs are looked for, relative to the project root.
 SOURCES: tuple[str, ...] = ("data/*.yaml", "data/usage/*.yaml", "content/**/*.yaml", "content/**/*.md", "output/**/*.html")
@@ -158,7 +168,7 @@ def check_url(url: str, timeout: float = 10.0) -> Result:
             result.status, result.final_url = status, current
             return result
         result.error = f"転送が {MAX_REDIRECTS} 回を超えました（転送の繰り返し）。"
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         result.error = f"{timeout:g} 秒待っても応答がありません（タイムアウト）。"
     except urllib.error.URLError as exc:
         reason = exc.reason

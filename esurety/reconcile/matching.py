@@ -19,8 +19,8 @@ import difflib
 import logging
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from esurety.reconcile.entry import Entry, name_key
 from esurety.reconcile.prefectures import PREFECTURES
@@ -28,7 +28,7 @@ from esurety.reconcile.reference import Candidate, Municipality, ReferenceList
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Correction", "Resolution", "Matcher", "LOCAL_SUFFIXES"]
+__all__ = ["LOCAL_SUFFIXES", "Correction", "Matcher", "Resolution"]
 
 LOCAL_SUFFIXES = ("市", "町", "村", "区")
 #: Share of a row's municipalities that must sit in one other prefecture to call the row shifted.

@@ -57,7 +57,7 @@ def read_news(text: str, path: str) -> list[Entry]:
             body_at, body = 0, norm[:date.start()]
         body = re.sub(r"^\s*[)）\]】]?\s*", "", body)
         body = re.sub(r"(?:から|より)$", "", body.strip())
-        for at, name in _names(body):
+        for _at, name in _names(body):
             prefecture = next((p for p in PREFECTURES if name.startswith(p) and len(name) > len(p)), None)
             short = name[len(prefecture):] if prefecture else name
             column = body_at + norm[body_at:].find(name) + 1

@@ -11,7 +11,7 @@ import unicodedata
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PREFECTURES", "CAPITALS", "prefecture_of_label", "short_name"]
+__all__ = ["CAPITALS", "PREFECTURES", "prefecture_of_label", "short_name"]
 
 #: Official name → capital (for 東京都, the ward that holds the government offices).
 CAPITALS: dict[str, str] = {

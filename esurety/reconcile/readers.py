@@ -12,7 +12,7 @@ from esurety.reconcile.tabular import read_csv, read_xlsx
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMATS", "COMPLETE", "read_entries"]
+__all__ = ["COMPLETE", "FORMATS", "read_entries"]
 
 #: Format name → what it is, for --help.
 FORMATS: dict[str, str] = {

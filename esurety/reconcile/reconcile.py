@@ -26,7 +26,7 @@ from esurety.reconcile.table import AdopterTable, TableRow
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Finding", "Plan", "SourceInfo", "reconcile", "choose", "ACTIONS"]
+__all__ = ["ACTIONS", "Finding", "Plan", "SourceInfo", "choose", "reconcile"]
 
 #: Report groups in order, with their Japanese headings.
 ACTIONS: dict[str, str] = {"add": "追加する", "change": "変更する", "check": "確認が必要", "unchanged": "変更なし"}
@@ -120,9 +120,7 @@ def _new_row(r: Resolution, guarantor: str, source: str) -> dict[str, Any]:
     for c in r.corrections:
         if c.kind == "name":
             notes.append(f"資料の表記は「{c.printed}」（読み誤り）。")
-        elif c.kind == "prefecture":
-            notes.append(c.reason)
-        elif c.kind == "duplicate":
+        elif c.kind == "prefecture" or c.kind == "duplicate":
             notes.append(c.reason)
     if notes:
         row["note"] = "".join(notes)

@@ -20,7 +20,7 @@ from esurety.kernel.kana import fold
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Municipality", "ReferenceList", "Candidate", "SUFFIXES"]
+__all__ = ["SUFFIXES", "Candidate", "Municipality", "ReferenceList"]
 
 #: Suffix of a local government's name → readings it can have at the end of the reading.
 SUFFIXES: dict[str, tuple[str, ...]] = {
@@ -93,7 +93,7 @@ class ReferenceList:
             self.by_prefecture.setdefault(m.prefecture, []).append(m)
 
     @classmethod
-    def read(cls, path: Path) -> "ReferenceList":
+    def read(cls, path: Path) -> ReferenceList:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         items = [Municipality(p["code"], p["name"], p["reading"], p["name"], is_prefecture=True)
                  for p in data["prefectures"]]

@@ -17,7 +17,7 @@ from esurety.reconcile.reconcile import ACTIONS, Finding, Plan
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["render_markdown", "render_html", "render"]
+__all__ = ["render", "render_html", "render_markdown"]
 
 _FIELDS = {"start": "開始年月", "guarantors": "保証事業会社", "source": "出典"}
 

@@ -16,7 +16,7 @@ from esurety.reconcile.entry import InputError, name_key
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TableRow", "AdopterTable", "yaml_round_trip", "LOCAL_KINDS"]
+__all__ = ["LOCAL_KINDS", "AdopterTable", "TableRow", "yaml_round_trip"]
 
 LOCAL_KINDS = frozenset({"prefecture", "designated_city", "city", "town", "village"})
 
@@ -75,7 +75,7 @@ class AdopterTable:
         self.by_key = {r.key: r for r in self.rows}
 
     @classmethod
-    def read(cls, path: Path) -> "AdopterTable":
+    def read(cls, path: Path) -> AdopterTable:
         return cls(path, path.read_text(encoding="utf-8"))
 
     @property

@@ -13,15 +13,16 @@ import datetime as dt
 import io
 import logging
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from esurety.reconcile.entry import SECTIONS, Entry, InputError, parse_month
 from esurety.reconcile.prefectures import prefecture_of_label
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["read_csv", "read_xlsx", "read_rows", "COLUMNS"]
+__all__ = ["COLUMNS", "read_csv", "read_rows", "read_xlsx"]
 
 #: Column → the header spellings accepted for it (compared after NFKC, lower case, no spaces).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -68,7 +69,7 @@ def read_rows(path: str, rows: Iterable[list[Any]], col_of: Any = None) -> list[
     for lineno, row in enumerate(it, start=2):
         row = list(row)
 
-        def cell(column: str) -> Any:
+        def cell(column: str, row: list[Any] = row) -> Any:
             i = cols.get(column)
             return row[i] if i is not None and i < len(row) else None
 

@@ -139,7 +139,7 @@ def _unavailable(what: str, exc: Exception) -> StoreUnavailable:
 
 
 def _code(exc: ClientError) -> str:
-    return exc.response.get("Error", {}).get("Code", "")
+    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 class DynamoDbStore:

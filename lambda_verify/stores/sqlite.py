@@ -23,6 +23,7 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from ..limits import Claim, Gate, Limits, Slots, decide, make_stamp, shuffled, stamp_cutoff
 from .base import FirstView, Snapshot, StoreConflict, StoreCorrupt, StoredCertificate, StoreUnavailable
@@ -70,7 +71,7 @@ _REQUIRED_TABLES = ("certificates", "attempt_slots")
 _CERT_COLUMNS = "guarantee_number, key_hash, document, revision, demo, loaded_at, first_viewed_at"
 
 
-def _row_to_certificate(row: tuple) -> StoredCertificate:
+def _row_to_certificate(row: tuple[Any, ...]) -> StoredCertificate:
     return StoredCertificate(
         guarantee_number=row[0], key_hash=row[1], document=row[2], revision=row[3], demo=bool(row[4]),
         loaded_at=row[5], first_viewed_at=row[6],

@@ -48,7 +48,7 @@ def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
         refs = ", ".join([f"*a{i - 1}"] * 9)
         lines.append(f"a{i}: &a{i} [{refs}]")
     started = time.perf_counter()
-    doc, problems = _read(tmp_path, "\n".join(lines) + "\n")
+    _doc, problems = _read(tmp_path, "\n".join(lines) + "\n")
     assert time.perf_counter() - started < 1.0
     assert len(problems) == 29 and all("エイリアス" in p.message for p in problems)
     assert [p.line for p in problems] == list(range(2, 31))

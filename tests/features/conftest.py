@@ -44,8 +44,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def dataset():
     """The validated data the site was built from (FEATURES_DATA_ROOT, with FEATURES_SETTINGS), and its labels."""
-    from esurety.site import views
     from esurety.data.dataset import load_dataset
+    from esurety.site import views
 
     data = load_dataset(Path(os.environ.get("FEATURES_DATA_ROOT") or ROOT))
     return data, views.Labels(data.vocabulary)
@@ -73,7 +73,7 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_header(name, value)
         super().end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 — the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

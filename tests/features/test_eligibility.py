@@ -61,7 +61,7 @@ def test_form_offers_each_limited_dimension(site: Path, dataset) -> None:
 def test_guidance_page_has_a_hidden_form_and_the_rules_without_script(site: Path, dataset) -> None:
     """GIVEN a guidance page WHEN read without JavaScript THEN the form is hidden and points at its rules.json,
     and the rules are there as text: a card per certificate and issuer the orderer takes."""
-    data, labels = dataset
+    data, _labels = dataset
     for g in data.guidance:
         html = (site / "municipalities" / g.slug / "index.html").read_text(encoding="utf-8")
         assert re.search(r'<form class="elig-form" id="elig-form" hidden', html), g.slug

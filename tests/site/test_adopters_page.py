@@ -13,12 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from esurety.kernel import kana
-
-from esurety.site import views
-
 from esurety.data import yamlsource
 from esurety.data.model import UNSTATED, Adopter, AdopterTable
+from esurety.kernel import kana
+from esurety.site import views
 
 from .htmltext import heading, page_text, table_rows
 

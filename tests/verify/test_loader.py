@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from lambda_verify.keys import KEY_ALPHABET
 from esurety.loader.notice import chromium_path, lookup_link, render_notice
+from lambda_verify.keys import KEY_ALPHABET
 from lambda_verify.stores.sqlite import SqliteStore
 from scripts import load_certificates as loader
 

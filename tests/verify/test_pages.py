@@ -109,7 +109,7 @@ def test_cached_rendering_equals_rendering_in_one_go(doc: dict[str, Any]) -> Non
 
 def test_lookup_time_is_japan_time() -> None:
     cert = Certificate.from_dict(certificate_doc())
-    moment = dt.datetime(2026, 11, 20, 15, 4, tzinfo=dt.timezone.utc).timestamp()  # 21 Nov 00:04 in Japan
+    moment = dt.datetime(2026, 11, 20, 15, 4, tzinfo=dt.UTC).timestamp()  # 21 Nov 00:04 in Japan
     html = render_certificate_fragment(cert, moment, VIEW)
     assert "令和8年11月21日 00:04" in html and 'datetime="2026-11-21T00:04:00+09:00"' in html
 
