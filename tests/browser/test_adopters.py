@@ -83,7 +83,9 @@ def test_filter_with_no_hit_says_so_and_clears(page: Page) -> None:
     page.goto("/adopters/")
     box = page.get_by_label("名前・よみで絞り込む")
     box.fill("存在しない団体名")
-    expect(page.locator("#adopter-count")).to_contain_text("0 団体")
+    # a zero result is not "not adopted": it says what the list covers (issue 14, item 4)
+    expect(page.locator("#adopter-count")).to_contain_text("この一覧には見つかりませんでした")
+    expect(page.locator("#adopter-count")).to_contain_text("導入していないとは限りません")
     expect(page.locator("#adopter-results")).to_be_hidden()
     box.fill("竹田")
     expect(page.locator("#adopter-results")).to_be_visible()
@@ -177,3 +179,29 @@ def test_without_javascript_every_list_is_readable(new_context: NewContext, arti
     months = page.eval_on_selector_all("table.adopters th[scope=rowgroup] time",
                                        "ts => ts.map(t => t.getAttribute('datetime'))")
     assert len(months) > 1 and months == sorted(months, reverse=True), "a year page is newest first"
+
+
+def test_the_list_says_what_it_covers(page: Page) -> None:
+    """At the top of the index, on each group page and on the map: as of when, per guarantor, not exhaustive."""
+    page.goto("/adopters/")
+    coverage = page.locator("#coverage")
+    expect(coverage).to_be_visible()
+    expect(coverage).to_contain_text("西日本建設業保証")
+    expect(coverage).to_contain_text("東日本建設業保証")
+    expect(coverage).to_contain_text("北海道建設業信用保証")
+    expect(coverage).to_contain_text("時点")
+    assert coverage.evaluate("c => c.getBoundingClientRect().top") < page.locator("#groups-h").evaluate(
+        "h => h.getBoundingClientRect().top")
+    page.goto("/adopters/pref-44/")
+    expect(page.locator(".coverage-short")).to_contain_text("導入していないとは限りません")
+    page.goto("/adopters/charts/")
+    expect(page.locator("main")).to_contain_text("0 のタイルは「導入していない」ではなく「この一覧にデータがない」")
+
+
+@pytest.mark.parametrize(("spelling", "row"), [("すまみ町", "すさみ町"), ("中国高速道路", "中日本高速道路")])
+def test_filter_finds_the_sources_own_spellings(page: Page, spelling: str, row: str) -> None:
+    page.goto("/adopters/")
+    page.get_by_label("名前・よみで絞り込む").fill(spelling)
+    expect(page.locator("#adopter-results tbody tr").first).to_be_visible()
+    names = visible_names(page, "#adopter-results tbody tr")
+    assert any(row in n for n in names), names

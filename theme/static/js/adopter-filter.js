@@ -33,7 +33,10 @@
         .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
         .then(function (doc) {
           rows = doc.adopters.map(function (a) {
-            return { a: a, key: fold(a.name + (a.reading || "") + (a.prefecture || "")) };
+            // also the spellings the sources used (資料の表記は「すまみ町」), kept in each row's note
+            var spelled = [];
+            (a.note || "").replace(/資料の表記は「([^」]+)」/g, function (all, s) { spelled.push(s); return all; });
+            return { a: a, key: fold(a.name + (a.reading || "") + (a.prefecture || "") + spelled.join("")) };
           });
         })
         .catch(function (err) { loading = null; throw err; });
@@ -94,6 +97,7 @@
     tbody.textContent = "";
     tbody.appendChild(fragment);
     wrap.hidden = !hits.length;
+    if (!hits.length) { count.textContent = box.getAttribute("data-empty") || "この一覧には見つかりませんでした。"; return; }
     count.textContent = hits.length + " 団体が見つかりました" +
       (hits.length > shown.length ? "（最初の " + shown.length + " 団体を表示）" : "");
   }

@@ -10,13 +10,31 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var filterBox = document.getElementById("search-filters");
-  var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-filter]"));
+  var selects = Array.prototype.slice.call(document.querySelectorAll("select[data-filter]"));
   var base = form.getAttribute("data-base") || "";
   var pagefind = null;
   var timer = null;
   var serial = 0;
 
-  document.getElementById("search-nojs").hidden = true;
+  // The same folding as the adopter filter (adopter-filter.js, esurety kana): NFKC (half- and full-width),
+  // katakana to hiragana, small kana to full size. Readings are indexed in hiragana, so タケタ and ﾀｹﾀ find
+  // たけた; the query is also searched as typed (NFKC only), so katakana words in the text still match.
+  var SMALL = "ぁぃぅぇぉっゃゅょゎゕゖ", LARGE = "あいうえおつやゆよわかけ";
+  function nfkc(text) {
+    return (text || "").normalize("NFKC").replace(/([A-Za-z])(\d)/g, "$1 $2").trim();
+  }
+  function fold(text) {
+    var s = nfkc(text).toLowerCase(), out = "";
+    for (var i = 0; i < s.length; i++) {
+      var c = s.charCodeAt(i);
+      out += (c >= 0x30a1 && c <= 0x30f4) ? String.fromCharCode(c - 0x60) : s[i];
+    }
+    return out.replace(/[ぁぃぅぇぉっゃゅょゎゕゖ]/g, function (ch) { return LARGE.charAt(SMALL.indexOf(ch)); });
+  }
+  function queries(q) {
+    var a = nfkc(q), b = fold(q);
+    return a === b ? [a] : [b, a];
+  }
 
   // Copy Pagefind's excerpt HTML keeping only text and <mark>, so nothing from the index is run or styled.
   function excerpt(html) {
@@ -83,10 +101,15 @@
     var q = input.value.trim();
     var filters = chosenFilters();
     syncUrl(q, filters);
-    if (!q && !Object.keys(filters).length) { status.textContent = ""; list.textContent = ""; return; }
+    if (!q && !Object.keys(filters).length) { status.textContent = ""; list.textContent = ""; return Promise.resolve(); }
     var mine = ++serial;
     status.textContent = "検索しています…";
-    pagefind.search(q || null, { filters: filters }).then(function (search) {
+    var asked = q ? queries(q) : [null];
+    return Promise.all(asked.map(function (one) { return pagefind.search(one, { filters: filters }); })).then(function (all) {
+      var seen = {}, merged = [];
+      all.forEach(function (r) { r.results.forEach(function (hit) { if (!seen[hit.id]) { seen[hit.id] = true; merged.push(hit); } }); });
+      // the folded query's ranking first, then what only the query as typed found
+      var search = { results: merged };
       var top = search.results.slice(0, 20);
       return Promise.all(top.map(function (r) { return r.data(); })).then(function (data) {
         if (mine !== serial) return;
@@ -112,7 +135,6 @@
       });
       if (params.get(name)) s.value = params.get(name);
     });
-    filterBox.hidden = false;
   }
 
   form.addEventListener("submit", function (ev) { ev.preventDefault(); if (pagefind) run(); });
@@ -124,7 +146,11 @@
   selects.forEach(function (s) { s.addEventListener("change", function () { if (pagefind) run(); }); });
 
   var initial = new URLSearchParams(window.location.search).get("q");
-  if (initial) input.value = initial;
+  if (initial) {
+    input.value = initial;
+    var header = document.getElementById("site-q");
+    if (header) header.value = initial; // the header's search box keeps the query too
+  }
   status.textContent = "検索の準備をしています…";
   // The list of bundles; without it (an index built before shards) the one bundle in /pagefind/.
   function bundles() {
@@ -144,7 +170,8 @@
   }).then(function (available) {
     fillFilters(available || {});
     status.textContent = "";
-    run();
+    // the filters appear below the results once they are in: nothing on screen moves
+    return run().then(function () { filterBox.hidden = false; });
   }).catch(function () {
     status.textContent = "検索の索引を読み込めませんでした。発注者別の案内・採用団体一覧からお探しください。";
   });
