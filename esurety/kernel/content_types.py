@@ -11,7 +11,7 @@ import mimetypes
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["UTF8", "CONTENT_TYPES", "DEFAULT_CONTENT_TYPE", "content_type_for", "endings"]
+__all__ = ["CONTENT_TYPES", "DEFAULT_CONTENT_TYPE", "UTF8", "content_type_for", "endings"]
 
 UTF8 = "; charset=utf-8"
 

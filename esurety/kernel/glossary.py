@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["GLOSSARY_FILE", "Guarantor", "Glossary", "glossary", "build"]
+__all__ = ["GLOSSARY_FILE", "Glossary", "Guarantor", "build", "glossary"]
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary.json")
 

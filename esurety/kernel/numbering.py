@@ -11,7 +11,7 @@ import re
 
 from esurety.kernel.glossary import Glossary, glossary
 
-__all__ = ["canonical", "guarantor_of", "format_hint"]
+__all__ = ["canonical", "format_hint", "guarantor_of"]
 
 _DIGITS = re.compile(r"[0-9]+(?:-[0-9]+)*")
 

@@ -18,7 +18,7 @@ import functools
 import re
 import unicodedata
 
-__all__ = ["ERAS", "era_of", "era_date", "era_date_and_iso", "era_month_and_iso", "parse_wareki"]
+__all__ = ["ERAS", "era_date", "era_date_and_iso", "era_month_and_iso", "era_of", "parse_wareki"]
 
 ERAS: tuple[tuple[str, dt.date], ...] = (
     ("令和", dt.date(2019, 5, 1)),

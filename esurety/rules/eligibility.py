@@ -23,8 +23,19 @@ from esurety.rules.reasons import APPLIES, NOT_APPLIES, REASONS, UNKNOWN
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Case", "Context", "Reason", "Outcome", "decide", "OTHER", "UNSTATED_MEANS", "asked_dimensions",
-           "dimension_values", "start_for", "ask_whom"]
+__all__ = [
+    "OTHER",
+    "UNSTATED_MEANS",
+    "Case",
+    "Context",
+    "Outcome",
+    "Reason",
+    "ask_whom",
+    "asked_dimensions",
+    "decide",
+    "dimension_values",
+    "start_for",
+]
 
 #: A value of an open dimension the orderer does not name (その他の課, その他の業種).
 OTHER = "*"

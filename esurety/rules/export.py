@@ -18,7 +18,7 @@ from esurety.rules.eligibility import Case, Context, Outcome, asked_dimensions, 
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DecisionTable", "breakpoints", "day_slot", "decision_table", "compatible"]
+__all__ = ["DecisionTable", "breakpoints", "compatible", "day_slot", "decision_table"]
 
 
 def breakpoints(g: model.Guidance) -> list[dt.date]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["REASONS", "APPLIES", "NOT_APPLIES", "UNKNOWN"]
+__all__ = ["APPLIES", "NOT_APPLIES", "REASONS", "UNKNOWN"]
 
 #: What a reason does to the answer: it confirms the case, excludes it, or leaves it to be asked.
 APPLIES, NOT_APPLIES, UNKNOWN = "applies", "not_applies", "unknown"

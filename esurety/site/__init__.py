@@ -1,18 +1,76 @@
-"""電子保証ガイド's Pelican plugin: load and validate the YAML data, then write the pages."""
+"""電子保証ガイド's Pelican plugin: load and validate the YAML data once, then one generator per page family.
+
+The page families, in the order Pelican runs them (each a small generator class in its own module;
+the class attributes ``writes`` and ``templates`` say what it writes and from which templates):
+
+==========================================  ==========================================================
+family                                      writes
+==========================================  ==========================================================
+guidance.GuidancePages                      municipalities/<slug>/index.html (one per orderer)
+guidance.GuidanceIndex                      municipalities/index.html
+adopter_pages.AdopterPages                  adopters/, adopters/<group>/, adopters/by-start/<year>/
+eligibility.EligibilityCheck                municipalities/<slug>/rules.json, check/
+exports.OpenData                            adopters/adopters.csv, adopters.json, adopters/data/
+feeds.Feeds                                 feeds/adopters.atom.xml, feeds/adopters/<code>.atom.xml, .ics
+charts.Charts                               adopters/charts/ and its SVG pictures
+key_notice.KeyNoticePictures                pictures/key-notice-<guarantor>-<variant>.svg
+site_pages.SitePages                        faq/index.html, 404.html
+search.SearchPage                           search/; the index pagefind*/ on Pelican's ``finalized``
+==========================================  ==========================================================
+
+The first family to run loads and validates the data (esurety/site/sitedata.py); all of them share it.
+Pelican's own PagesGenerator writes the Markdown pages (content/pages, content/faq) before them.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
+from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["register"]
+__all__ = ["FAMILIES", "family_classes", "register"]
+
+#: Every page family, as ``module:Class`` under esurety.site, in the order Pelican runs them.
+FAMILIES: tuple[str, ...] = (
+    "guidance:GuidancePages",
+    "guidance:GuidanceIndex",
+    "adopter_pages:AdopterPages",
+    "eligibility:EligibilityCheck",
+    "exports:OpenData",
+    "feeds:Feeds",
+    "charts:Charts",
+    "key_notice:KeyNoticePictures",
+    "site_pages:SitePages",
+    "search:SearchPage",
+)
 
 
-def _get_generators(_pelican: object) -> type:
-    from esurety.site.generator import ESuretyGenerator
+def family_classes() -> list[type]:
+    """The generator classes of :data:`FAMILIES` (imports Pelican)."""
+    out = []
+    for entry in FAMILIES:
+        module, name = entry.split(":")
+        out.append(getattr(importlib.import_module(f"{__name__}.{module}"), name))
+    return out
 
-    return ESuretyGenerator
+
+def _get_generators(_pelican: object) -> list[type]:
+    return family_classes()
+
+
+def _finalized(pelican: object) -> None:
+    """Every page is written: build the search index, then record this build for the next (incremental) one."""
+    from esurety.site import search, sitedata
+
+    site = sitedata.current()
+    if site is None:  # the plugin's families did not run
+        search.stop_indexer()
+        return
+    output = Path(pelican.output_path)  # type: ignore[attr-defined]
+    search.on_finalized(output, pelican.settings, site.state)  # type: ignore[attr-defined]
+    site.state.finish(output)
 
 
 def _faq_under_faq(instance: object) -> None:
@@ -27,4 +85,5 @@ def register() -> None:
     from pelican import signals
 
     signals.get_generators.connect(_get_generators)
+    signals.finalized.connect(_finalized)
     signals.content_object_init.connect(_faq_under_faq)

@@ -12,19 +12,20 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import ClassVar
 
 from markupsafe import Markup
 
 from esurety.data import model
-
-from esurety.site import outfiles, views
+from esurety.kernel import paths
+from esurety.site import views
+from esurety.site.family import FamilyGenerator
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TILES", "BINS", "tile_map", "adoption_chart", "usage_chart", "write_outputs"]
+__all__ = ["BINS", "TILES", "Charts", "adoption_chart", "tile_map", "usage_chart"]
 
-CHARTS_URL = "adopters/charts/"
+CHARTS_URL = paths.url(paths.CHARTS)
 #: For SVG files shown with <img>; the inline tile map inherits the page's font instead.
 FONT = "system-ui, sans-serif"
 
@@ -96,7 +97,7 @@ def _svg(width: int, height: int, title: str, desc: str, body: list[str], *, cls
 
 def prefecture_counts(adopters: views.AdopterView) -> dict[str, int]:
     """Adopters per prefecture code (two digits); prefectures without adopters are 0."""
-    counts = Counter({code: 0 for code in TILES})
+    counts = Counter(dict.fromkeys(TILES, 0))
     for g in adopters.prefectures:
         counts[g.code[:2]] += len(g.rows)
     return dict(counts)
@@ -121,7 +122,7 @@ def tile_map(adopters: views.AdopterView, prefectures: list[dict[str, str]], sit
                 f'<text x="{cx}" y="{y + 19}" fill="{b.text}">{short} '
                 f'<tspan x="{cx}" dy="19" font-size="15" font-weight="700">{n}</tspan></text>')
         if n:  # the link's name starts with its visible text (WCAG 2.5.3), then says what the number is
-            href = f"{site_url}/{views.group_url(f'pref-{code}')}"
+            href = f"{site_url}/{paths.prefecture_group(code)}"
             body.append(f'<a href="{escape(href)}" aria-label="{short} {n}団体">{tile}</a>')
         else:
             body.append(tile)
@@ -248,30 +249,34 @@ def usage_chart(table: model.UsageTable, ident: str) -> str:
 
 def usage_path(index: int) -> str:
     """Where the usage chart of the ``index``-th (1-based) usage table is written."""
-    return f"{CHARTS_URL}usage-{index}.svg"
+    return paths.chart(f"usage-{index}")
 
 
-def write_outputs(generator: Any, writer: Any, data: Any, adopters: views.AdopterView) -> None:
-    """Write the SVG files and the page that shows them with their numbers as tables."""
-    site = generator.settings.get("SITEURL", "")
-    tiles = tile_map(adopters, data.prefectures, site)
-    adoption = adoption_chart(adopters)
-    outfiles.write_text(generator, f"{CHARTS_URL}adoption.svg", adoption)
-    usage = []
-    for i, table in enumerate(data.usage, start=1):
-        outfiles.write_text(generator, usage_path(i), usage_chart(table, f"usage-{i}"))
-        usage.append((usage_path(i), table, adopters.usage_url(i)))
-    points, missing = adoption_series(adopters)
-    by_year: dict[str, list[int]] = {}
-    for p in points:
-        year = by_year.setdefault(p.month[:4], [0, 0])
-        year[0] += p.added
-        year[1] = p.total
-    writer.write_file(
-        f"{CHARTS_URL}index.html", generator.get_template("adopters_charts"), generator.context,
-        tile_map_svg=Markup(tiles), adoption_src=f"{CHARTS_URL}adoption.svg", usage_charts=usage,  # noqa: S704
-        by_year=sorted(by_year.items()), missing_start=missing, adopters=adopters,
-        bodies=sum(len(b.rows) for b in adopters.bodies),
-        **outfiles.page_context(generator, CHARTS_URL),
-    )
-    logger.info("wrote %d charts", 2 + len(usage))
+class Charts(FamilyGenerator):
+    """Pictures of the adopter table: the SVG files and the page that shows them with their numbers as tables."""
+
+    writes: ClassVar[tuple[str, ...]] = (paths.CHARTS, paths.chart("adoption"), paths.chart("usage-<n>"))
+    templates: ClassVar[tuple[str, ...]] = ("adopters_charts",)
+
+    def render(self) -> None:
+        data, adopters = self._site.data, self._site.adopters
+        site = self.settings.get("SITEURL", "")
+        tiles = tile_map(adopters, data.prefectures, site)
+        self.data_file(paths.chart("adoption"), adoption_chart(adopters))
+        usage = []
+        for i, table in enumerate(data.usage, start=1):
+            self.data_file(usage_path(i), usage_chart(table, f"usage-{i}"))
+            usage.append((usage_path(i), table, adopters.usage_url(i)))
+        points, missing = adoption_series(adopters)
+        by_year: dict[str, list[int]] = {}
+        for p in points:
+            year = by_year.setdefault(p.month[:4], [0, 0])
+            year[0] += p.added
+            year[1] = p.total
+        self.page(
+            paths.CHARTS, "adopters_charts",
+            tile_map_svg=Markup(tiles), adoption_src=paths.chart("adoption"), usage_charts=usage,
+            by_year=sorted(by_year.items()), missing_start=missing, adopters=adopters,
+            bodies=sum(len(b.rows) for b in adopters.bodies),
+        )
+        logger.info("wrote %d charts", 2 + len(usage))

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from esurety.data import model
 from esurety.data.dataset import Dataset
@@ -19,12 +19,23 @@ from esurety.kernel import paths
 from esurety.rules.context import context_for
 from esurety.rules.eligibility import OTHER, Case, Outcome, Reason, decide, dimension_values
 from esurety.rules.export import DecisionTable, compatible, decision_table
-from esurety.site import outfiles, views
+from esurety.site import views
+from esurety.site.family import FamilyGenerator
 from esurety.site.wording import DIMENSION_TEXT, RouteView, Words
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FORMAT", "export_rules", "rules_json", "rule_table", "eligibility_view", "route_views", "write_outputs"]
+__all__ = [
+    "FORMAT",
+    "EligibilityCheck",
+    "eligibility_view",
+    "eligibility_view_of_table",
+    "export_rules",
+    "route_views",
+    "rule_table",
+    "rules_json",
+    "rules_json_of_table",
+]
 
 #: Version of the exported rule format; the script refuses other versions.
 FORMAT = 2
@@ -187,7 +198,10 @@ def rule_table(data: Dataset, g: model.Guidance, table: DecisionTable | None = N
     if first is None or first.first_day is None:
         condition = "開始日が資料に記載のない場合の扱い"
     else:
-        condition = f"{labels['initial']}が{views.date_ja(day) if day else ''}以降の案件"
+        if any(s.basis != model.UNSTATED for s in g.start):
+            condition = f"{labels['initial']}が{views.date_ja(day) if day else ''}以降の案件"
+        else:  # no basis to name: never 「資料に記載なしが…以降」
+            condition = f"{views.date_ja(day) if day else ''}以降の案件（どの日付で判断するかは資料に記載なし）"
         for d, v in probe.items():
             if v is not None and d in dict(table.dimensions):
                 condition += f"（{DIMENSION_TEXT[d]}: {words.choice(d, v)}）"
@@ -210,18 +224,40 @@ def eligibility_view(data: Dataset, g: model.Guidance, site_url: str) -> Eligibi
                            f"{site_url}/{paths.orderer_rules(g.slug)}")
 
 
-def write_outputs(generator: Any, writer: Any, data: Dataset, adopters: Any) -> None:
-    """Write each orderer's rules.json (read by the page's script) and the page /check/."""
+def rules_json_of_table(data: Dataset, g: model.Guidance, table: DecisionTable) -> str:
+    """:func:`rules_json` from a decision table already computed (the build computes each orderer's once)."""
+    text = json.dumps(export_rules(data, g, table), ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def eligibility_view_of_table(data: Dataset, g: model.Guidance, site_url: str, table: DecisionTable) -> EligibilityView:
+    """:func:`eligibility_view` from a decision table already computed."""
+    return EligibilityView(g, rule_table(data, g, table), route_views(data, g),
+                           f"{site_url}/{paths.orderer_rules(g.slug)}")
+
+
+class EligibilityCheck(FamilyGenerator):
+    """Each orderer's rules.json (read by its page's script) and the site-wide check /check/."""
+
+    writes: ClassVar[tuple[str, ...]] = (paths.orderer_rules("<slug>"), paths.CHECK)
+    templates: ClassVar[tuple[str, ...]] = ("eligibility_check",)
+    per_orderer: ClassVar[bool] = True
+
+    def render_orderer(self, g: model.Guidance) -> None:
+        site = self._site
+        self.data_file(paths.orderer_rules(g.slug), rules_json_of_table(site.data, g, site.decision_table(g)))
+
+    def render(self) -> None:
+        data = self._site.data
+        guidance = _check_order(data)
+        labels = views.Labels(data.vocabulary)
+        groups: dict[str, list[model.Guidance]] = {}
+        for g in guidance:
+            groups.setdefault(g.prefecture or f"{labels('orderer_kind', g.kind)}など", []).append(g)
+        self.page(paths.CHECK, "eligibility_check", guidance_list=guidance, orderer_groups=list(groups.items()))
+        logger.info("wrote eligibility rules for %d orderers", len(guidance))
+
+
+def _check_order(data: Dataset) -> list[model.Guidance]:
     code = {p["name"]: p["code"] for p in data.prefectures}
-    guidance = sorted(data.guidance, key=lambda g: (code.get(g.prefecture or "", "99"), g.reading))
-    labels = views.Labels(data.vocabulary)
-    groups: dict[str, list[model.Guidance]] = {}
-    for g in guidance:
-        outfiles.write_text(generator, paths.orderer_rules(g.slug), rules_json(data, g))
-        groups.setdefault(g.prefecture or f"{labels('orderer_kind', g.kind)}など", []).append(g)
-    writer.write_file(
-        paths.CHECK, generator.get_template("eligibility_check"), generator.context,
-        guidance_list=guidance, orderer_groups=list(groups.items()),
-        **outfiles.page_context(generator, paths.url(paths.CHECK)),
-    )
-    logger.info("wrote eligibility rules for %d orderers", len(guidance))
+    return sorted(data.guidance, key=lambda g: (code.get(g.prefecture or "", "99"), g.reading))

@@ -12,17 +12,19 @@ import io
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-from esurety.site import outfiles, views
+from esurety.kernel import paths
+from esurety.site import views
+from esurety.site.family import FamilyGenerator
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["COLUMNS", "CSV_PATH", "JSON_PATH", "DOC_URL", "records", "to_csv", "to_json", "write_outputs"]
+__all__ = ["COLUMNS", "CSV_PATH", "DOC_URL", "JSON_PATH", "OpenData", "records", "to_csv", "to_json"]
 
-CSV_PATH = "adopters/adopters.csv"
-JSON_PATH = "adopters/adopters.json"
-DOC_URL = "adopters/data/"
+CSV_PATH = paths.ADOPTERS_CSV
+JSON_PATH = paths.ADOPTERS_JSON
+DOC_URL = paths.url(paths.OPEN_DATA)
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def records(data: Any, adopters: views.AdopterView, settings: dict[str, Any]) ->
                 "status_label": labels("status", r.status),
                 "guarantors": a.guarantor_ids,
                 "guarantor_labels": [data.guarantors[g].name for g in a.guarantor_ids],
-                "page_url": _url(settings, f"municipalities/{a.page}/") if a.page else "",
+                "page_url": _url(settings, paths.orderer(a.page)) if a.page else "",
                 "source": a.source,
                 "source_title": sources[a.source].title,
                 "confirmed": a.confirmed,
@@ -126,16 +128,19 @@ def to_json(rows: list[dict[str, Any]], data: Any, adopters: views.AdopterView, 
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
-def write_outputs(generator: Any, writer: Any, data: Any, adopters: views.AdopterView) -> None:
-    """Write the CSV, the JSON and the page that documents their columns."""
-    from esurety.site import feeds
+class OpenData(FamilyGenerator):
+    """The adopter table as CSV and JSON, and the page that documents their columns."""
 
-    rows = records(data, adopters, generator.settings)
-    outfiles.write_text(generator, CSV_PATH, to_csv(rows), bom=True)
-    outfiles.write_text(generator, JSON_PATH, to_json(rows, data, adopters, generator.settings))
-    writer.write_file(
-        f"{DOC_URL}index.html", generator.get_template("adopters_data"), generator.context,
-        columns=COLUMNS, adopters=adopters, row_count=len(rows), csv_path=CSV_PATH, json_path=JSON_PATH,
-        feeds=feeds.feed_links(data), ics_path=feeds.ICS_PATH, **outfiles.page_context(generator, DOC_URL),
-    )
-    logger.info("wrote the adopter table as CSV and JSON (%d rows)", len(rows))
+    writes: ClassVar[tuple[str, ...]] = (CSV_PATH, JSON_PATH, paths.OPEN_DATA)
+    templates: ClassVar[tuple[str, ...]] = ("adopters_data",)
+
+    def render(self) -> None:
+        from esurety.site import feeds
+
+        data, adopters = self._site.data, self._site.adopters
+        rows = records(data, adopters, self.settings)
+        self.data_file(CSV_PATH, to_csv(rows), bom=True)
+        self.data_file(JSON_PATH, to_json(rows, data, adopters, self.settings))
+        self.page(paths.OPEN_DATA, "adopters_data", columns=COLUMNS, adopters=adopters, row_count=len(rows),
+                  csv_path=CSV_PATH, json_path=JSON_PATH, feeds=feeds.feed_links(data), ics_path=feeds.ICS_PATH)
+        logger.info("wrote the adopter table as CSV and JSON (%d rows)", len(rows))

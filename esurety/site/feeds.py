@@ -13,23 +13,32 @@ import datetime as dt
 import logging
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 from esurety.data import model
 from esurety.kernel import paths
-
-from esurety.site import outfiles, views
+from esurety.site import views
+from esurety.site.family import FamilyGenerator
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FEED_PATH", "ICS_PATH", "NEW_MONTHS", "FeedEntry", "entries", "atom", "icalendar", "feed_links",
-           "write_outputs"]
+__all__ = [
+    "FEED_PATH",
+    "ICS_PATH",
+    "NEW_MONTHS",
+    "FeedEntry",
+    "Feeds",
+    "atom",
+    "entries",
+    "feed_links",
+    "icalendar",
+]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-FEED_PATH = "feeds/adopters.atom.xml"
-PREFECTURE_FEED_PATH = "feeds/adopters/{code}.atom.xml"
-ICS_PATH = "adopters/start-dates.ics"
+FEED_PATH = paths.FEED
+PREFECTURE_FEED_PATH = paths.prefecture_feed("{code}")
+ICS_PATH = paths.START_DATES_ICS
 #: Adopters that started within this many months before the build month count as new.
 NEW_MONTHS = 12
 #: The date part of every tag: URI; fixed so IDs never change (RFC 4151 §2.1).
@@ -200,7 +209,7 @@ def icalendar(items: list[FeedEntry], *, uid_domain: str, stamp: dt.datetime, la
         "X-WR-CALNAME:" + ics_escape("電子保証の開始日（採用団体）"),
         "X-WR-TIMEZONE:Asia/Tokyo",
     ]
-    dtstamp = stamp.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    dtstamp = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     for e in sorted(items, key=lambda e: (e.start_day, e.adopter.name)):
         a = e.adopter
         note = "" if e.exact_day else "（資料にあるのは開始年月だけのため、月の初日に置いています）"
@@ -226,12 +235,20 @@ def icalendar(items: list[FeedEntry], *, uid_domain: str, stamp: dt.datetime, la
 def feed_links(data: Any) -> list[tuple[str, str]]:
     """(label, path) of every feed: the whole country first, then each of the 47 prefectures."""
     links = [("全国", FEED_PATH)]
-    links += [(p["name"], PREFECTURE_FEED_PATH.format(code=p["code"][:2])) for p in data.prefectures]
+    links += [(p["name"], paths.prefecture_feed(p["code"])) for p in data.prefectures]
     return links
 
 
-def write_outputs(generator: Any, writer: Any, data: Any, adopters: views.AdopterView) -> None:
-    """Write the site-wide feed, one feed per prefecture (empty ones too, so subscriptions stay valid), and the ICS."""
+class Feeds(FamilyGenerator):
+    """The site-wide Atom feed, one feed per prefecture (empty ones too, so subscriptions stay valid), and the ICS."""
+
+    writes: ClassVar[tuple[str, ...]] = (FEED_PATH, PREFECTURE_FEED_PATH, ICS_PATH)
+
+    def render(self) -> None:
+        write_feeds(self, self._site.data, self._site.adopters)
+
+
+def write_feeds(generator: Any, data: Any, adopters: views.AdopterView) -> None:
     settings = generator.settings
     site = settings.get("SITEURL", "")
     labels = views.Labels(data.vocabulary)
@@ -240,19 +257,19 @@ def write_outputs(generator: Any, writer: Any, data: Any, adopters: views.Adopte
     subtitle = (f"開始予定の団体と、過去{NEW_MONTHS}か月に電子保証を始めた団体（{views.date_ja(adopters.today)}時点）。"
                 f"資料の時点: {views.date_ja(data.adopters.as_of)}。")
     common = {"labels": labels, "data": data, "fallback_updated": data.adopters.as_of}
-    outfiles.write_bytes(generator, FEED_PATH, atom(
+    generator.data_file(FEED_PATH, atom(
         new, title="電子保証の採用団体（新規・開始予定）", subtitle=subtitle, feed_id=f"{tag}feeds/adopters",
-        self_url=f"{site}/{FEED_PATH}", page_url=f"{site}/adopters/", tag=tag, **common))
+        self_url=f"{site}/{FEED_PATH}", page_url=f"{site}/{paths.url(paths.ADOPTERS)}", tag=tag, **common))
     for p in data.prefectures:
         code = p["code"][:2]
-        path = PREFECTURE_FEED_PATH.format(code=code)
-        outfiles.write_bytes(generator, path, atom(
+        path = paths.prefecture_feed(code)
+        generator.data_file(path, atom(
             [e for e in new if e.adopter.prefecture == p["name"]],
             title=f"電子保証の採用団体（{p['name']}、新規・開始予定）", subtitle=subtitle,
             feed_id=f"{tag}feeds/adopters/{code}", self_url=f"{site}/{path}",
-            page_url=f"{site}/{views.group_url(f'pref-{code}')}", tag=tag, **common))
+            page_url=f"{site}/{paths.prefecture_group(code)}", tag=tag, **common))
     stamp = dt.datetime(adopters.today.year, adopters.today.month, adopters.today.day, tzinfo=JST)
     everything = entries(data, adopters, settings, new_only=False)
-    outfiles.write_text(generator, ICS_PATH, icalendar(
+    generator.data_file(ICS_PATH, icalendar(
         everything, uid_domain=authority(settings), stamp=stamp, labels=labels, data=data))
     logger.info("wrote feeds (%d new or upcoming adopters) and %d calendar events", len(new), len(everything))

@@ -12,7 +12,7 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["write_bytes", "write_text", "page_context"]
+__all__ = ["page_context", "write_bytes", "write_text"]
 
 
 def write_bytes(generator: Any, relative: str, data: bytes) -> Path:
@@ -20,6 +20,9 @@ def write_bytes(generator: Any, relative: str, data: bytes) -> Path:
     path = Path(generator.output_path) / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+    note = getattr(generator, "_note", None)  # a page family records what it wrote (esurety/site/family.py)
+    if note is not None:
+        note(relative)
     logger.debug("wrote %s (%d bytes)", path, len(data))
     return path
 

@@ -23,7 +23,7 @@ from typing import IO, Any
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PagefindServiceError", "PagefindService"]
+__all__ = ["PagefindService", "PagefindServiceError"]
 
 
 class PagefindServiceError(RuntimeError):

@@ -8,9 +8,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from esurety.data.dataset import load_dataset
 from esurety.data.errors import DataErrors
-
 from scripts.build import build_site
 
 pytestmark = pytest.mark.usefixtures("no_post_build")

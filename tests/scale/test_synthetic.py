@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from esurety.data.dataset import load_dataset
 
 from bench import synthetic
+from esurety.data.dataset import load_dataset
 from scripts.build import build_site
 
 from .conftest import BODIES, N
