@@ -109,7 +109,7 @@ class FileCache(Protocol):
 
     ``get`` returns what ``put`` stored for the path while the file's bytes are unchanged, else None.
     Only files without any error are stored, so errors are reported on every run.
-    (esurety/site/incremental.py provides one.)
+    (esurety/site/buildstate.py provides one.)
     """
 
     def get(self, path: Path, cls: type) -> Any | None: ...

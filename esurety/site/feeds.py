@@ -70,10 +70,21 @@ def authority(settings: dict[str, Any]) -> str:
 
 
 def _key(a: model.Adopter) -> str:
-    """Stable per adopter: the local-government code, else prefecture and name."""
-    if a.lg_code:
+    """Stable per adopter: the local-government code, else prefecture and name.
+
+    A part of a local government (北海道企業局 beside 北海道) carries that government's code, so the
+    code alone is not unique: the name follows it unless the name is the government's own.
+    """
+    if a.lg_code and (a.kind != "prefecture" or a.name == a.prefecture) and not _is_part(a):
         return a.lg_code
+    if a.lg_code:
+        return f"{a.lg_code}/{quote(a.name)}"
     return quote(f"{a.prefecture or '-'}/{a.name}", safe="/")
+
+
+def _is_part(a: model.Adopter) -> bool:
+    """True for a body inside a local government (新潟市水道局): its name goes beyond the government's."""
+    return a.kind in ("designated_city", "city", "town", "village") and not a.name.endswith(("市", "町", "村", "区"))
 
 
 def _months_before(today: dt.date, months: int) -> str:
