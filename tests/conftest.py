@@ -1,18 +1,65 @@
-"""Shared test set-up: make the project's plugin importable and fix 'today' for every build."""
+"""Shared test set-up: the day every build counts as today, chosen by the run, and the moto server.
+
+The build date decides 運用中 / 開始予定. It is a Pelican setting (ESURETY_BUILD_DATE), never an
+environment variable: the session's :func:`build_date` (``pytest --build-date YYYY-MM-DD``, default
+2026-11-20) is put into Pelican's defaults, so every in-process build (scripts.build.build_site) uses it
+unless it names its own (``build_site(..., settings={"ESURETY_BUILD_DATE": day})``); a build in a
+subprocess passes ``--build-date``. Tests derive what they expect from the fixture, never from a
+literal date, so the suite passes on any date (`make test` runs one after every start and one before some).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BUILD_DATE = dt.date(2026, 11, 20)
 
-# Status (運用中 / 開始予定) depends on the build date; tests use a fixed one.
-os.environ.setdefault("BUILD_DATE", "2026-11-20")
+# The build no longer reads BUILD_DATE; a stray one in the caller's shell must not reach a test either.
+os.environ.pop("BUILD_DATE", None)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--build-date", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                     help=f"the day the tests' builds count as today (default {DEFAULT_BUILD_DATE.isoformat()})")
+
+
+@pytest.fixture(scope="session")
+def build_date(request: pytest.FixtureRequest) -> dt.date:
+    """The day this run's builds count as today (--build-date, else 2026-11-20)."""
+    return request.config.getoption("--build-date") or DEFAULT_BUILD_DATE
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _builds_use_the_build_date(build_date: dt.date) -> Iterator[None]:
+    """Every in-process build of the session gets ESURETY_BUILD_DATE = build_date from Pelican's defaults."""
+    from pelican import settings as pelican_settings
+
+    missing = object()
+    saved = pelican_settings.DEFAULT_CONFIG.get("ESURETY_BUILD_DATE", missing)
+    pelican_settings.DEFAULT_CONFIG["ESURETY_BUILD_DATE"] = build_date
+    yield
+    if saved is missing:
+        pelican_settings.DEFAULT_CONFIG.pop("ESURETY_BUILD_DATE", None)
+    else:
+        pelican_settings.DEFAULT_CONFIG["ESURETY_BUILD_DATE"] = saved
+
+
+@pytest.fixture
+def use_build_date(monkeypatch: pytest.MonkeyPatch) -> Callable[[dt.date], dt.date]:
+    """For one test: builds it runs count ``day`` as today (restored after the test)."""
+    from pelican import settings as pelican_settings
+
+    def choose(day: dt.date) -> dt.date:
+        monkeypatch.setitem(pelican_settings.DEFAULT_CONFIG, "ESURETY_BUILD_DATE", day)
+        return day
+
+    return choose
 
 
 @pytest.fixture(scope="session")

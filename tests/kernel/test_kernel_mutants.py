@@ -193,6 +193,8 @@ def test_large() -> None:
 
 def test_further_page_families() -> None:
     assert paths.adopter_group_page("pref-44") == "adopters/pref-44/index.html"
+    assert paths.prefecture_group("442089") == "adopters/pref-44/"
+    assert paths.prefecture_group("01") == "adopters/pref-01/"
     assert paths.start_year("2026") == "adopters/by-start/2026/"
     assert paths.start_year_page("2026") == "adopters/by-start/2026/index.html"
     assert paths.prefecture_feed("440001") == "feeds/adopters/44.atom.xml"

@@ -108,6 +108,8 @@ def test_no_date_yet_is_asked_not_guessed(ctx: Context) -> None:
 def test_a_start_known_only_to_the_month(ctx: Context, day: str, status: str, code: str) -> None:
     out = decide(orderer(start=[start("2026-04", "contract_conclusion")]), ctx, case(day))
     assert (out.status, codes(out)[0]) == (status, code)
+    assert out.reasons[0].param("date_label") == ("date_basis", "contract_conclusion")
+    assert out.reasons[0].param("start") == "2026-04"
 
 
 def test_a_trial_is_a_remark_not_a_reason(ctx: Context) -> None:
@@ -158,6 +160,7 @@ def test_a_basis_that_itself_covers_change_contracts_is_the_orderers_word(ctx: C
 def test_a_change_contract_in_a_start_month_known_only_to_the_month(ctx: Context) -> None:
     out = decide(orderer(start=[start("2026-04", "tender_notice")]), ctx, case("2026-04-15", stage="change"))
     assert (out.status, codes(out)[0]) == ("unknown", "date_in_start_month")
+    assert dict(out.reasons[0].params) == {"date_label": ("date_basis", "tender_notice"), "start": "2026-04"}
 
 
 @pytest.mark.parametrize("day, status, code", [
@@ -194,6 +197,7 @@ def test_a_case_no_start_is_for_is_asked_naming_the_case(ctx: Context) -> None:
     out = decide(g, ctx, case(department="建築課"))
     reason = next(r for r in out.reasons if r.code == "start_not_for_case")
     assert out.status == "unknown" and reason.param("case") == ("建築課", ("project_type", "construction"))
+    assert (reason.origin, reason.source) == ("orderer", None)
     assert el._describe(case(department=OTHER, project_type=OTHER)) == (("other", "departments"),
                                                                           ("other", "project_types"))
     assert el._describe(case(department=None, project_type=None)) == "この案件"
@@ -227,6 +231,10 @@ def test_includes_leaves_the_rest_to_be_asked(ctx: Context) -> None:
     assert decide(g, ctx, case()).status == "applies"
     out = decide(g, ctx, case(project_type="consulting"))
     assert out.status == "unknown" and codes(out)[0] == "not_listed"
+    assert dict(out.reasons[0].params) == {"dimension": "project_types", "value": ("project_type", "consulting"),
+                                           "listed": (("project_type", "construction"),)}
+    covered = next(r for r in decide(g, ctx, case()).reasons if r.param("dimension") == "project_types")
+    assert covered.code == "covered" and covered.param("listed") == (("project_type", "construction"),)
 
 
 def test_excludes_wins(ctx: Context) -> None:
@@ -328,7 +336,7 @@ def test_no_route_for_the_case_is_asked(ctx: Context) -> None:
                               "documents": ["key_notice"], "source": "leaflet"}])
     out = decide(g, ctx, case(stage="change"))
     assert out.status == "unknown" and out.route is None
-    assert codes(out)[0] == "route_unstated"
+    assert out.reasons[0] == el.Reason("route_unstated", (), "orderer")
     assert out.asks == ("テスト市 契約検査課",)
 
 
@@ -346,11 +354,13 @@ def test_deciding_reasons_come_first_and_asks_are_unique(ctx: Context) -> None:
 
 
 def test_an_inferred_limit_asks_whom_it_names(ctx: Context) -> None:
-    g = orderer(scope_project_types={"includes": ["construction"], "inference": "工事の例しかない", "ask": "管財課"})
+    g = orderer(scope_project_types={"includes": ["construction"], "inference": "工事の例しかない", "ask": "管財課",
+                                     "where": "対象工事の例"})
     out = decide(g, ctx, case(project_type="consulting"))
     reason = out.reasons[0]
-    assert (reason.code, reason.origin, reason.inference, reason.ask, reason.source) == (
-        "not_listed", "inference", "工事の例しかない", "管財課", None)
+    assert (reason.code, reason.origin, reason.inference, reason.ask, reason.source, reason.where) == (
+        "not_listed", "inference", "工事の例しかない", "管財課", None, "対象工事の例")
+    assert reason.param("dimension") == "project_types" and reason.param("value") == ("project_type", "consulting")
     assert out.asks == ("管財課",)
 
 
@@ -478,3 +488,22 @@ def test_the_table_of_a_departmental_orderer_asks_departments(ctx: Context) -> N
     assert out.status == "not_applies" and out.reasons[0].code == "not_in_only"
     assert table.outcomes[table.cells[table.index({**chosen, "departments": "土木課"}, D(2026, 5, 1))]].status == \
         "unknown"   # project type unstated
+
+
+def test_the_table_of_an_orderer_limited_by_procurement_method(ctx: Context) -> None:
+    g = orderer(scope_procurement_methods={"only": ["general_competitive"], "source": "leaflet"})
+    table = export.decision_table(g, ctx)
+    assert dict(table.dimensions)["procurement_methods"] == ["general_competitive", "designated_competitive",
+                                                               "negotiated"]
+    chosen = {"certificates": "advance_payment", "issuers": "wjcs", "project_types": "construction",
+              "procurement_methods": "negotiated", "contract_stages": "initial"}
+    assert table.outcomes[table.cells[table.index(chosen, D(2026, 5, 1))]].status == "not_applies"
+    general = {**chosen, "procurement_methods": "general_competitive"}
+    assert table.outcomes[table.cells[table.index(general, D(2026, 5, 1))]].status == "applies"
+
+
+def test_the_table_logs_its_size(ctx: Context, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("DEBUG", logger=export.__name__):
+        table = export.decision_table(orderer(), ctx)
+    assert [r.getMessage() for r in caplog.records if r.name == export.__name__] == [
+        f"test-shi: {len(table.cells)} cells, {len(table.outcomes)} distinct outcomes"]
