@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: help setup build check serve run test lint bench new-city clean node system-packages stale import-adopters links
+.PHONY: help setup build check serve run test lint bench new-city clean node system-packages stale import-adopters links mutation
 
 ## help: list every target with what it does
 help:
@@ -65,13 +65,24 @@ import-adopters: setup
 links: setup
 	$(PY) -m scripts.links $(ARGS)
 
-## test: set up (Python and the npm checkers: axe-core, vnu-jar, lighthouse) and run the whole test suite
-test: system-packages setup node
-	$(PY) -m pytest -q
+## lint: ruff over the code and tests, mypy strict over the kernel and the lookup
+lint: setup
+	$(PY) -m ruff check esurety lambda_verify scripts bench tests
+	$(PY) -m mypy
+
+## test: set up (Debian packages, .venv, the npm checkers), lint, and run the whole test suite on both cores
+test: system-packages setup node lint
+	$(PY) -m pytest -q -n 2
 
 ## bench: run the benchmarks, results under bench/results/
 bench: setup
 	$(PY) -m bench.run
+
+## mutation: mutation testing (mutmut) of the kernel, the eligibility rule and the lookup; scores in bench/results/mutation.md
+mutation: setup
+	rm -rf mutants
+	mkdir -p mutants && $(VENV)/bin/mutmut run --max-children 2 > mutants/run.log 2>&1 || { tail -40 mutants/run.log; exit 1; }
+	$(PY) -m bench.mutation $(ARGS)
 
 ## clean: remove the built site, the embedded store and caches
 clean:

@@ -377,7 +377,7 @@ def write_results(weights: list[PageWeight], lighthouse: dict[str, dict[str, Any
     missed += [f"lighthouse {name} {cat}" for name, r in lighthouse.items()
                for cat, ok in r["passed"].items() if not ok]
     data: dict[str, Any] = {
-        "measured": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "measured": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "lighthouse": _version("lighthouse"),
         "chromium": chromium_version(),
         "runs_per_page": runs,

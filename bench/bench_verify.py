@@ -47,22 +47,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from lambda_verify.clock import SystemClock
+from lambda_verify.config import Settings
+from lambda_verify.documents import prepare
+from lambda_verify.events import build_event
+from lambda_verify.handler import App
+from lambda_verify.keys import hash_key
+from lambda_verify.limits import Limits
+from lambda_verify.model import Certificate
+from lambda_verify.service import LookupService
+from lambda_verify.stores.base import CertificateStore, StoredCertificate
+from scripts.moto_server import run_moto_server
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from lambda_verify.clock import SystemClock  # noqa: E402
-from lambda_verify.config import Settings  # noqa: E402
-from lambda_verify.documents import prepare  # noqa: E402
-from lambda_verify.events import build_event  # noqa: E402
-from lambda_verify.handler import App  # noqa: E402
-from lambda_verify.keys import hash_key  # noqa: E402
-from lambda_verify.limits import Limits  # noqa: E402
-from lambda_verify.model import Certificate  # noqa: E402
-from lambda_verify.service import LookupService  # noqa: E402
-from lambda_verify.stores.base import CertificateStore, StoredCertificate  # noqa: E402
-from scripts.moto_server import run_moto_server
 
 logger = logging.getLogger(__name__)
 
@@ -261,7 +260,7 @@ def machine() -> dict[str, Any]:
     return {"python": platform.python_version(), "platform": platform.platform(), "cpu": cpu,
             "cpus": os.cpu_count(), "load_average_1_5_15": [round(x, 2) for x in load],
             "boto3": boto3.__version__, "botocore": botocore.__version__,
-            "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+            "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
 def _row(name: str, t: dict[str, float]) -> str:

@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - libyaml missing
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Orderer", "make_project", "make_bare_project", "markdown_page", "documents", "orderers", "guidance", "SYNTHETIC_NOTE", "REPO"]
+__all__ = ["REPO", "SYNTHETIC_NOTE", "Orderer", "documents", "guidance", "make_bare_project", "make_project", "markdown_page", "orderers"]
 
 REPO = Path(__file__).resolve().parent.parent
 

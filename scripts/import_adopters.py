@@ -24,8 +24,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `python scripts/import_adopters.py` as well as `python -m scripts.import_adopters`
-    sys.path.insert(0, str(ROOT))
 
 from esurety.reconcile import apply as applying  # noqa: E402
 from esurety.reconcile.entry import InputError  # noqa: E402

@@ -19,8 +19,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from esurety.reconcile.links import DEFAULT_IGNORE, RESERVED, SOURCES, check_links, find_links, report  # noqa: E402
 

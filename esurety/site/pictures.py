@@ -18,7 +18,7 @@ from esurety.site import outfiles
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PICTURES_URL", "VARIANTS", "picture_url", "key_notice_svg", "write_outputs"]
+__all__ = ["PICTURES_URL", "VARIANTS", "key_notice_svg", "picture_url", "write_outputs"]
 
 PICTURES_URL = "pictures/"
 VARIANTS = ("send", "both")

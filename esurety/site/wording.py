@@ -20,7 +20,7 @@ from esurety.site import views
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["UNSTATED_TEXT", "STATUS_TEXT", "DIMENSION_TEXT", "Words", "RouteView"]
+__all__ = ["DIMENSION_TEXT", "STATUS_TEXT", "UNSTATED_TEXT", "RouteView", "Words"]
 
 UNSTATED_TEXT = "資料に記載なし"
 #: The answer in one line, per status.
@@ -228,7 +228,7 @@ def scope_lines(words: Words) -> list[tuple[str, list[tuple[str, str]]]]:
             continue
         lines = []
         for lim in limits:
-            def names(keys: list[str] | None) -> str:
+            def names(keys: list[str] | None, group: str | None = group) -> str:
                 return "、".join(words.labels(group, k) if group else k for k in keys or [])
             parts = []
             if lim.only:

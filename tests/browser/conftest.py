@@ -158,7 +158,7 @@ def new_context(browser: Browser, server: Server, request: pytest.FixtureRequest
             for j, p in enumerate(ctx.pages):
                 try:
                     p.screenshot(path=str(artifact_dir / f"failure-{i}-{j}.png"), full_page=True)
-                except Exception:  # noqa: BLE001 — a screenshot must never hide the real failure
+                except Exception:
                     pass
         ctx.close()
     violations = [v for log in logs for v in log.csp_violations]

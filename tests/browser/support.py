@@ -72,7 +72,6 @@ def python_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     paths = [str(ROOT), env.get("PYTHONPATH", "")]
     env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
-    env["BUILD_DATE"] = BUILD_DATE
     env.update(extra)
     return env
 
@@ -89,7 +88,7 @@ def run_script(module: str, *args: str, env: dict[str, str] | None = None, timeo
 
 def build_site(dest: Path) -> Path:
     """Build the real site into ``dest`` exactly as ``make build`` does, with the fixed build date."""
-    run_script("scripts.build", "--output", str(dest))
+    run_script("scripts.build", "--output", str(dest), "--build-date", BUILD_DATE)
     return dest
 
 

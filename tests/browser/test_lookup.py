@@ -19,8 +19,7 @@ from lambda_verify.limits import CLIENT_LIMIT
 from lambda_verify.messages import MESSAGES
 
 from .lookup_support import WRONG_KEY, demo_certificate, fill_lookup, submit_without_js
-from .support import (ARTIFACTS, NewContext, Server, console_of, http, load_demo_certificates, start_server,
-                      stop)
+from .support import ARTIFACTS, NewContext, Server, console_of, http, load_demo_certificates, start_server, stop
 
 SUBMIT = "電子証書を表示"
 LIMITED_START = "照会の失敗が続いたため、しばらく照会できません。"

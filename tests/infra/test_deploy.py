@@ -103,7 +103,7 @@ def test_content_type_and_cache_control(name: str, content_type: str, cache_cont
 def test_refuses_output_without_index(tmp_path: Path) -> None:
     """An empty or wrong folder must never reach --prune, which would empty the live bucket."""
     (tmp_path / "stray.css").write_text("x")
-    with pytest.raises(DeployError, match="no index.html"):
+    with pytest.raises(DeployError, match=r"no index\.html"):
         deploy.scan_output(tmp_path)
 
 

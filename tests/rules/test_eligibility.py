@@ -31,7 +31,7 @@ from .conftest import decide_for
 Expect = tuple[str, str, str | None]
 
 
-def row(slug: str, status: str, reasons: list[Expect], *, id: str, **fields: Any) -> Any:  # noqa: A002
+def row(slug: str, status: str, reasons: list[Expect], *, id: str, **fields: Any) -> Any:
     return pytest.param(slug, fields, status, reasons, id=id)
 
 
@@ -287,7 +287,7 @@ def test_applies_rests_only_on_stated_facts(data: Dataset) -> None:
             codes = {r.code for r in o.reasons}
             assert codes & {"date_on_or_after", "change_follows_project"}, (g.slug, codes)
             assert any(r.code == "covered" and r.param("dimension") == "certificates" for r in o.reasons), g.slug
-            assert any(r.param("dimension") == "issuers" and r.code == "covered" or r.code == "issuer_listed"
+            assert any((r.param("dimension") == "issuers" and r.code == "covered") or r.code == "issuer_listed"
                        for r in o.reasons), g.slug
             assert all(r.origin != "inference" and r.source for r in o.reasons), (g.slug, o.reasons)
             assert o.route is not None, g.slug
