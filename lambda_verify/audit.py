@@ -30,7 +30,26 @@ from .documents import encode_json
 __all__ = ["AUDIT_LOGGER", "audit_logger", "record_lookup"]
 
 AUDIT_LOGGER = "lambda_verify.audit"
-audit_logger = logging.getLogger(AUDIT_LOGGER)
+
+
+def _plain_logger(name: str) -> logging.Logger:
+    """A logger of the standard class with no filters: every audit line is written.
+
+    Pelican, when imported in the same process (the local server's rebuilds, the tests), makes later
+    loggers drop repeated identical messages; two identical lookups must still be two lines.
+    """
+    kind = logging.getLoggerClass()
+    logging.setLoggerClass(logging.Logger)
+    try:
+        logger = logging.getLogger(name)
+    finally:
+        logging.setLoggerClass(kind)
+    for f in list(logger.filters):
+        logger.removeFilter(f)
+    return logger
+
+
+audit_logger = _plain_logger(AUDIT_LOGGER)
 audit_logger.setLevel(logging.INFO)
 
 

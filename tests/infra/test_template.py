@@ -288,6 +288,9 @@ def test_function_bundle_keeps_the_package_at_its_root(tmp_path: Path) -> None:
     (package / "__init__.py").write_text("")
     (package / "handler.py").write_text("def handler(event, context):\n    return {'statusCode': 200}\n")
     (package / "__pycache__" / "handler.cpython-312.pyc").write_bytes(b"")
+    (repo / "esurety" / "kernel").mkdir(parents=True)  # the kernel the function shares with the site
+    (repo / "esurety" / "__init__.py").write_text("")
+    (repo / "esurety" / "kernel" / "__init__.py").write_text("")
     scratch = tmp_path / "scratch"  # sam runs make from a scratch copy, not from the repository
     scratch.mkdir()
     bundle = tmp_path / "bundle"
@@ -298,6 +301,7 @@ def test_function_bundle_keeps_the_package_at_its_root(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert (bundle / "lambda_verify" / "handler.py").is_file()
+    assert (bundle / "esurety" / "kernel" / "__init__.py").is_file()
     assert not list(bundle.rglob("__pycache__"))
     loaded = subprocess.run(
         [sys.executable, "-c", "import lambda_verify.handler as h; print(h.handler({}, None)['statusCode'])"],
@@ -317,7 +321,8 @@ def test_real_bundle_imports_the_handler(tmp_path: Path) -> None:
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in bundle.iterdir()) == ["lambda_verify"]
+    assert sorted(p.name for p in bundle.iterdir()) == ["esurety", "lambda_verify"]
+    assert sorted(p.name for p in (bundle / "esurety").iterdir()) == ["__init__.py", "kernel"]  # the kernel only
     loaded = subprocess.run(
         [sys.executable, "-I", "-c", "import sys; sys.path.insert(0, sys.argv[1]); import lambda_verify.handler as h; "
          "assert h.__file__.startswith(sys.argv[1]), h.__file__; print(callable(h.handler))", str(bundle)],
