@@ -119,8 +119,6 @@ def test_ics_lines_are_crlf_and_at_most_75_octets(ics: bytes):
         line.decode("utf-8")  # folding never splits a character
 
 
-@pytest.mark.xfail(strict=True, reason="esurety/site/feeds.py keys an event by lg_code: 北海道（建設管理部） and 北海道企業局 "
-                                       "share 010006, so two events get the same UID")
 def test_ics_events(ics: bytes, dataset):
     data, _ = dataset
     lines = unfold(ics.decode("utf-8"))

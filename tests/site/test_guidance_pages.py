@@ -119,8 +119,6 @@ def test_taketa_asks_for_both_printouts(site: Path) -> None:
         assert wrong not in text
 
 
-@pytest.mark.xfail(strict=True, reason="theme/templates/partials/mail_helper.html names e-Net's STEP 3 for every "
-                                       "guarantor; EJCS's look-alike is 保証契約内容の確認画面 (data/guarantors.yaml)")
 def test_ejcs_page_does_not_name_wjcs_steps(site: Path) -> None:
     """GIVEN 大仙市 (東日本建設業保証 only) WHEN its page is read THEN it does not speak of e-Net's STEP 3."""
     assert "STEP 3" not in page_text(site, "municipalities/daisen")

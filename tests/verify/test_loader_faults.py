@@ -162,11 +162,14 @@ def test_a_loader_killed_at_random_points_loses_no_key(target: Target, tmp_path:
     numbers = [c["guarantee_number"] for c in certs]
     src = export(tmp_path / "a.yaml", certs)
     assert finish(loader(target, src, notices=notices))[0] == 0
+    started = time.monotonic()  # how long a whole rotation takes on this machine now: kills fall inside it
+    assert finish(loader(target, src, "--rotate-key", notices=notices))[0] == 0
+    took = time.monotonic() - started
     rng = random.Random(13)
     outcomes = []
     for _round in range(6):
         proc = loader(target, src, "--rotate-key", notices=notices)
-        time.sleep(rng.uniform(0.2, 2.5))
+        time.sleep(rng.uniform(0.3, 0.95) * took)
         proc.send_signal(signal.SIGKILL)
         rc, _err = finish(proc)
         outcomes.append(rc)
