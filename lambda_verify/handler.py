@@ -28,6 +28,8 @@ import os
 import urllib.parse
 from typing import Any
 
+from esurety.kernel import jsondepth
+
 from .addresses import ClientAddress, client_address
 from .audit import record_lookup
 from .clock import Clock, SystemClock
@@ -72,8 +74,7 @@ class RequestProblem(Exception):
 
 def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
     """Whether ``text`` nests arrays or objects deeper than ``limit`` (strings are skipped)."""
-    if text.count("[") + text.count("{") <= limit:
-        return False
+    return jsondepth.too_deep(text, limit)
     depth = 0
     in_string = escaped = False
     for ch in text:

@@ -46,9 +46,9 @@ def refresh_generated(root: Path) -> list[Path]:
     """
     from esurety.data import schemas
 
-    if not (root / schemas.SCHEMA_DIR).is_dir() or not schemas.stale(root):
+    if not (root / schemas.SCHEMA_DIR).is_dir():
         return []
-    return schemas.write_all(root)
+    return schemas.write_all(root)  # writes only the files whose text changed
 
 
 #: Written by `make new-city` on placeholder lines (scripts/new_city.py).

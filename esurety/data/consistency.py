@@ -33,7 +33,7 @@ def guarantor_rule_problems(g: model.Guidance, vocab: model.Vocabulary, guaranto
                             listed: list[str]) -> list[Problem]:
     """A certificate the scope covers that every guarantor the orderer takes excludes by its general rule
     (契約保証予約 at a 西日本建設業保証 orderer): the page would promise what the guarantor never issues."""
-    named = [i for i in g.scope.named("issuers") if i in guarantors]
+    named = [i for i in g.scope.covered("issuers") if i in guarantors]
     accepted = named or [i for i in listed if i in guarantors]
     out: list[Problem] = []
     if not accepted:

@@ -578,7 +578,7 @@ def _check_pages_agree(c: _Collector, adopters: Loaded, guidance: list[Loaded], 
             c.add(g.doc, ("name",), f"名前「{g.item.name}」が採用団体一覧 {row_at('name')} の「{row.name}」と違います。")
         if row.kind != g.item.kind:
             c.add(g.doc, ("kind",), f"kind: {g.item.kind} が採用団体一覧 {row_at('kind')} の kind: {row.kind} と違います。")
-        accepted = g.item.scope.named("issuers")
+        accepted = g.item.scope.covered("issuers")
         only = any(limit.only is not None for limit in g.item.scope.limits("issuers"))
         refused = [gid for gid in row.guarantor_ids if only and gid not in accepted]
         if refused:

@@ -321,6 +321,14 @@ class Scope(Strict):
         value = getattr(self, dimension)
         return [] if value == UNSTATED else list(value)
 
+    def covered(self, dimension: str) -> list[str]:
+        """The values some limit of the dimension covers (only / includes) and none excludes, in order."""
+        excluded = {v for limit in self.limits(dimension) for v in limit.excludes or []}
+        out: list[str] = []
+        for limit in self.limits(dimension):
+            out += [v for v in (limit.only or []) + (limit.includes or []) if v not in out and v not in excluded]
+        return out
+
     def named(self, dimension: str) -> list[str]:
         """Every value any limit of the dimension names, in order."""
         out: list[str] = []

@@ -94,14 +94,14 @@ def _annotate(node: Any, vocab: model.Vocabulary) -> None:
             _annotate(value, vocab)
 
 
-def generate(kind: str, root: Path) -> dict[str, Any]:
-    """The JSON Schema of one kind of data file."""
+def generate(kind: str, root: Path, vocab: model.Vocabulary | None = None) -> dict[str, Any]:
+    """The JSON Schema of one kind of data file (``vocab``: the project's vocabulary, when already read)."""
     cls = model.FILE_MODELS[kind]
     body = cls.model_json_schema(mode="validation")
     schema: dict[str, Any] = {"$schema": JSON_SCHEMA_DIALECT, "$comment": (
         "scripts/gen_schemas.py が esurety/data/model.py と data/vocabulary.yaml から生成したファイルです。手で編集しないでください。")}
     schema.update(body)
-    _annotate(schema, _vocabulary(root))
+    _annotate(schema, vocab or _vocabulary(root))
     return schema
 
 
@@ -109,11 +109,11 @@ def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
 
 
-def glossary_text(root: Path) -> str:
+def glossary_text(root: Path, vocab: model.Vocabulary | None = None) -> str:
     """esurety/kernel/glossary.json as data/vocabulary.yaml and data/guarantors.yaml give it now."""
     from esurety.kernel import glossary
 
-    vocab = _vocabulary(root)
+    vocab = vocab or _vocabulary(root)
     guarantors = model.GuarantorList.model_validate(
         yamlsource.load(Path(root) / "data/guarantors.yaml").data, context={"vocabulary": vocab})
     return glossary.build(vocab.model_dump(mode="json"), [g.model_dump(mode="json") for g in guarantors.guarantors])
@@ -125,19 +125,30 @@ def glossary_path() -> Path:
     return glossary.GLOSSARY_FILE
 
 
+def _generated(root: Path) -> dict[Path, str]:
+    """Every generated file under ``root`` with the text it should have now (the vocabulary read once).
+
+    The kernel's glossary is the package's own file: it belongs to the project the package lives in.
+    """
+    vocab = _vocabulary(root)
+    out: dict[Path, str] = {}
+    if Path(root).resolve() == Path(__file__).resolve().parents[2]:
+        out[glossary_path()] = glossary_text(root, vocab)
+    for kind in model.FILE_MODELS:
+        out[Path(root) / schema_file(kind)] = render(generate(kind, root, vocab))
+    return out
+
+
+def _differs(path: Path, text: str) -> bool:
+    return not path.exists() or path.read_text(encoding="utf-8") != text
+
+
 def write_all(root: Path) -> list[Path]:
     """Write every schema under ``root``/schemas and the kernel's glossary; return the files that changed."""
-    changed: list[Path] = []
-    if Path(root).resolve() == Path(__file__).resolve().parents[2]:
-        text = glossary_text(root)
-        if not glossary_path().exists() or glossary_path().read_text(encoding="utf-8") != text:
-            glossary_path().write_text(text, encoding="utf-8")
-            changed.append(glossary_path())
     (Path(root) / SCHEMA_DIR).mkdir(exist_ok=True)
-    for kind in model.FILE_MODELS:
-        path = Path(root) / schema_file(kind)
-        text = render(generate(kind, root))
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+    changed: list[Path] = []
+    for path, text in _generated(root).items():
+        if _differs(path, text):
             path.write_text(text, encoding="utf-8")
             changed.append(path)
             logger.info("wrote %s", path)
@@ -146,12 +157,4 @@ def write_all(root: Path) -> list[Path]:
 
 def stale(root: Path) -> list[Path]:
     """Schemas (and the kernel's glossary) that differ from what the model and the data give now."""
-    out: list[Path] = []
-    if Path(root).resolve() == Path(__file__).resolve().parents[2]:
-        if not glossary_path().exists() or glossary_path().read_text(encoding="utf-8") != glossary_text(root):
-            out.append(glossary_path())
-    for kind in model.FILE_MODELS:
-        path = Path(root) / schema_file(kind)
-        if not path.exists() or path.read_text(encoding="utf-8") != render(generate(kind, root)):
-            out.append(path)
-    return out
+    return [path for path, text in _generated(root).items() if _differs(path, text)]

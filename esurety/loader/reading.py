@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from esurety.kernel import jsondepth
 from lambda_verify.model import Certificate, ModelError
 from lambda_verify.normalization import InvalidInput, guarantor_of, normalize_key, normalize_number
 
@@ -152,26 +153,6 @@ def _depth(value: Any, limit: int = MAX_DEPTH) -> int:
     return deepest
 
 
-def _too_deep_text(text: str, limit: int = MAX_DEPTH) -> bool:
-    depth = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif ch in "]}":
-            depth -= 1
-    return False
 
 
 # ---------------------------------------------------------------------- files → records
@@ -318,7 +299,7 @@ def read_export(path: Path, encoding: str | None = None) -> tuple[bool | None, l
         data, lines = _read_yaml(path, text)
         return _records_from_tree(path, data, lines)
     if suffix == ".json":
-        if _too_deep_text(text):
+        if jsondepth.too_deep(text, MAX_DEPTH):
             raise InputError(str(path), f"入れ子が深すぎます（{MAX_DEPTH} 段まで）")
         try:
             data = json.loads(text)

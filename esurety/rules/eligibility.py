@@ -254,8 +254,16 @@ def route_for(g: model.Guidance, case: Case) -> int | None:
     return None
 
 
-def decide(g: model.Guidance, ctx: Context, case: Case) -> Outcome:
-    """Decide one case; see the module docstring."""
+#: Reasons of one scope dimension, by (dimension, value, day): they depend on nothing else of a case.
+DimensionMemo = dict[tuple[str, str | None, dt.date | None], list[Reason]]
+
+
+def decide(g: model.Guidance, ctx: Context, case: Case, memo: DimensionMemo | None = None) -> Outcome:
+    """Decide one case; see the module docstring.
+
+    ``memo`` (one per orderer and context) keeps each dimension's reasons across the cases of a
+    decision table, which share most of their values.
+    """
     reasons: list[Reason] = _guarantor_reasons(ctx, case)
     notes: list[Reason] = []
     start = start_for(g, case)
@@ -265,7 +273,13 @@ def decide(g: model.Guidance, ctx: Context, case: Case) -> Outcome:
         for r in _date_reasons(g, ctx, case, start):
             (notes if r.effect is None else reasons).append(r)
     for dimension in model.DIMENSIONS:
-        reasons += _dimension_reasons(g, ctx, case, dimension)
+        if memo is None:
+            reasons += _dimension_reasons(g, ctx, case, dimension)
+            continue
+        key = (dimension, case.value(dimension), case.day)
+        if key not in memo:
+            memo[key] = _dimension_reasons(g, ctx, case, dimension)
+        reasons += memo[key]
     effects = {r.effect for r in reasons}
     if NOT_APPLIES in effects:
         return Outcome(NOT_APPLIES, tuple(r for r in reasons if r.effect == NOT_APPLIES), tuple(notes))
@@ -273,7 +287,9 @@ def decide(g: model.Guidance, ctx: Context, case: Case) -> Outcome:
     if route is None:
         reasons.append(Reason("route_unstated", (), "orderer"))
         effects.add(UNKNOWN)
-    asks = tuple(dict.fromkeys(r.ask or ask_whom(g) for r in reasons if r.effect == UNKNOWN))
+    unknown = [r for r in reasons if r.effect == UNKNOWN]
+    whom = ask_whom(g) if unknown else ""
+    asks = tuple(dict.fromkeys(r.ask or whom for r in unknown))
     status = UNKNOWN if UNKNOWN in effects else APPLIES
     ordered = sorted(reasons, key=lambda r: r.effect != status)  # the deciding reasons first
     return Outcome(status, tuple(ordered), tuple(notes), route, asks)

@@ -14,7 +14,15 @@ import logging
 from dataclasses import dataclass
 
 from esurety.data import model
-from esurety.rules.eligibility import Case, Context, Outcome, asked_dimensions, decide, dimension_values
+from esurety.rules.eligibility import (
+    Case,
+    Context,
+    DimensionMemo,
+    Outcome,
+    asked_dimensions,
+    decide,
+    dimension_values,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +94,7 @@ def decision_table(g: model.Guidance, ctx: Context) -> DecisionTable:
     outcomes: list[Outcome] = []
     seen: dict[Outcome, int] = {}
     cells: list[int] = []
+    memo: DimensionMemo = {}
     for combo in itertools.product(*(values for _, values in dims)):
         chosen = dict(zip((d for d, _ in dims), combo))
         if not compatible(vocab, chosen["certificates"], chosen["issuers"]):
@@ -95,7 +104,7 @@ def decision_table(g: model.Guidance, ctx: Context) -> DecisionTable:
             case = Case(certificate=chosen["certificates"], issuer=chosen["issuers"], stage=chosen["contract_stages"],
                         project_type=chosen.get("project_types"), department=chosen.get("departments"),
                         procurement_method=chosen.get("procurement_methods"), day=_representative(breaks, slot))
-            outcome = decide(g, ctx, case)
+            outcome = decide(g, ctx, case, memo)
             if outcome not in seen:
                 seen[outcome] = len(outcomes)
                 outcomes.append(outcome)

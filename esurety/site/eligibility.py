@@ -29,12 +29,10 @@ __all__ = [
     "FORMAT",
     "EligibilityCheck",
     "eligibility_view",
-    "eligibility_view_of_table",
     "export_rules",
     "route_views",
     "rule_table",
     "rules_json",
-    "rules_json_of_table",
 ]
 
 #: Version of the exported rule format; the script refuses other versions.
@@ -108,9 +106,10 @@ def export_rules(data: Dataset, g: model.Guidance, table: DecisionTable | None =
     }
 
 
-def rules_json(data: Dataset, g: model.Guidance) -> str:
-    """The exported rules as JSON (``<``, ``>``, ``&`` escaped, so it may also sit inside HTML)."""
-    text = json.dumps(export_rules(data, g), ensure_ascii=False, separators=(",", ":"))
+def rules_json(data: Dataset, g: model.Guidance, table: DecisionTable | None = None) -> str:
+    """The exported rules as JSON (``<``, ``>``, ``&`` escaped, so it may also sit inside HTML);
+    ``table`` when the build has already computed the orderer's decisions."""
+    text = json.dumps(export_rules(data, g, table), ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -137,9 +136,7 @@ class RuleTable:
 
 
 def _accepted_issuers(data: Dataset, g: model.Guidance) -> list[str]:
-    named = [i for i in g.scope.named("issuers")
-             if not any(i in (lim.excludes or []) for lim in g.scope.limits("issuers"))]
-    return named or views.guidance_guarantors(data, g) or list(data.guarantors)
+    return g.scope.covered("issuers") or views.guidance_guarantors(data, g) or list(data.guarantors)
 
 
 def rule_table(data: Dataset, g: model.Guidance, table: DecisionTable | None = None) -> RuleTable:
@@ -218,22 +215,13 @@ class EligibilityView:
     rules_url: str
 
 
-def eligibility_view(data: Dataset, g: model.Guidance, site_url: str) -> EligibilityView:
-    """Template global: the no-script table and the rules' address for one guidance page."""
-    return EligibilityView(g, rule_table(data, g), route_views(data, g),
-                           f"{site_url}/{paths.orderer_rules(g.slug)}")
-
-
-def rules_json_of_table(data: Dataset, g: model.Guidance, table: DecisionTable) -> str:
-    """:func:`rules_json` from a decision table already computed (the build computes each orderer's once)."""
-    text = json.dumps(export_rules(data, g, table), ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def eligibility_view_of_table(data: Dataset, g: model.Guidance, site_url: str, table: DecisionTable) -> EligibilityView:
-    """:func:`eligibility_view` from a decision table already computed."""
+def eligibility_view(data: Dataset, g: model.Guidance, site_url: str,
+                     table: DecisionTable | None = None) -> EligibilityView:
+    """The no-script table, the routes and the rules' address for one guidance page."""
     return EligibilityView(g, rule_table(data, g, table), route_views(data, g),
                            f"{site_url}/{paths.orderer_rules(g.slug)}")
+
+
 
 
 class EligibilityCheck(FamilyGenerator):
@@ -245,7 +233,7 @@ class EligibilityCheck(FamilyGenerator):
 
     def render_orderer(self, g: model.Guidance) -> None:
         site = self._site
-        self.data_file(paths.orderer_rules(g.slug), rules_json_of_table(site.data, g, site.decision_table(g)))
+        self.data_file(paths.orderer_rules(g.slug), rules_json(site.data, g, site.decision_table(g)))
 
     def render(self) -> None:
         data = self._site.data

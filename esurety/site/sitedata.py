@@ -80,7 +80,7 @@ class SiteData:
         """Template global: the eligibility partial of a guidance page, from the shared decision table."""
         from esurety.site import eligibility
 
-        return eligibility.eligibility_view_of_table(data, g, site_url, self.decision_table(g))
+        return eligibility.eligibility_view(data, g, site_url, self.decision_table(g))
 
     @classmethod
     def shared(cls, generator: Any) -> SiteData:
@@ -135,11 +135,9 @@ def current(*, clear: bool = True) -> SiteData | None:
 
 def _family_template_globals() -> dict[str, Any]:
     """Functions the families offer to every template (e.g. the eligibility table of a guidance page)."""
-    from esurety.site import eligibility, pictures, search
+    from esurety.site import pictures, search
 
     return {
-        "eligibility_view": eligibility.eligibility_view,
-        "route_views": eligibility.route_views,
         "search_keywords": search.keywords,
         "key_notice_picture": pictures.picture_url,
     }

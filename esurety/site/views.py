@@ -297,9 +297,7 @@ def adopter_view(data: Dataset, today: dt.date) -> AdopterView:
 
 def guidance_guarantors(data: Dataset, guidance: model.Guidance) -> list[str]:
     """The surety companies whose e-surety the orderer takes: those its scope names, else its adopters row's."""
-    named = [i for i in guidance.scope.named("issuers") if i in data.guarantors]
-    excluded = {i for lim in guidance.scope.limits("issuers") for i in lim.excludes or []}
-    named = [i for i in named if i not in excluded]
+    named = [i for i in guidance.scope.covered("issuers") if i in data.guarantors]
     if named:
         return named
     row = next((a for a in data.adopters.adopters if a.page == guidance.slug), None)
