@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from lambda_verify.form import lookup_form
 
 AUTHOR = "電子保証ガイド"
 SITENAME = "電子保証ガイド"
@@ -15,8 +15,9 @@ DEFAULT_LANG = "ja"
 DEFAULT_DATE = "fs"
 
 THEME = "theme"
-# The lookup form is one template shared with the lookup function (lambda_verify/templates/shared/).
-THEME_TEMPLATES_OVERRIDES = [str(Path(__import__("lambda_verify").__file__).parent / "templates" / "shared")]
+# The lookup form is the lookup function's own (lambda_verify/form.py), so the site's /lookup/ page and the
+# function's answers show one form.
+JINJA_GLOBALS = {"lookup_form": lookup_form}
 THEME_STATIC_DIR = "theme"
 THEME_STATIC_PATHS = ["static"]
 PLUGINS = ["esurety.site"]

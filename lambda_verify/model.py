@@ -212,7 +212,8 @@ def changed_fields(previous: Version, current: Version) -> list[str]:
 
 
 class Guarantor(NamedTuple):
-    """保証事業会社 and the branch that handled the certificate (取扱支店) with its contact."""
+    """保証事業会社 as the certificate prints it: head office, representative, and the branch that handled it
+    (取扱支店) with its address and contact."""
 
     id: str
     name: str
@@ -220,6 +221,8 @@ class Guarantor(NamedTuple):
     phone: str | None = None
     fax: str | None = None
     address: str | None = None
+    head_office_address: str | None = None
+    representative: str | None = None
 
     @classmethod
     def from_dict(cls, data: Any, path: str) -> Guarantor:
@@ -234,11 +237,15 @@ class Guarantor(NamedTuple):
             phone=_text(data.get("phone"), f"{path}.phone", required=False, max_len=30),
             fax=_text(data.get("fax"), f"{path}.fax", required=False, max_len=30),
             address=_text(data.get("address"), f"{path}.address", required=False),
+            head_office_address=_text(data.get("head_office_address"), f"{path}.head_office_address",
+                                      required=False),
+            representative=_text(data.get("representative"), f"{path}.representative", required=False),
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "branch": self.branch, "phone": self.phone, "fax": self.fax,
-                "address": self.address}
+                "address": self.address, "head_office_address": self.head_office_address,
+                "representative": self.representative}
 
 
 class Cancellation(NamedTuple):
@@ -258,7 +265,12 @@ class Cancellation(NamedTuple):
 
 
 class Certificate(NamedTuple):
-    """An electronic certificate: identity, guarantor and every version issued, newest last."""
+    """An electronic certificate: identity, guarantor and every version issued, newest last.
+
+    ``statement`` (当会社は、…その責に任じます。), ``notes`` (【注】) and the terms' pointer are the
+    guarantor's fixed wording as its certificate prints it; a certificate registered without them
+    shows none.
+    """
 
     guarantee_number: str
     certificate_type: str
@@ -268,6 +280,10 @@ class Certificate(NamedTuple):
     cancellation: Cancellation | None = None
     demo: bool = False
     schema: int = SCHEMA_VERSION
+    statement: str | None = None
+    notes: tuple[str, ...] = ()
+    terms_text: str | None = None
+    terms_url: str | None = None
 
     @property
     def current(self) -> Version:
@@ -302,6 +318,12 @@ class Certificate(NamedTuple):
         demo = data.get("demo", False)
         if not isinstance(demo, bool):
             raise ModelError("demo", "true か false です")
+        notes = data.get("notes") or []
+        if not isinstance(notes, list):
+            raise ModelError("notes", "文の並びです")
+        terms_url = _text(data.get("terms_url"), "terms_url", required=False, max_len=500)
+        if terms_url is not None and not terms_url.startswith("https://"):
+            raise ModelError("terms_url", f"https:// で始まる URL です: {terms_url!r}")
         return cls(
             guarantee_number=number,  # type: ignore[arg-type]
             certificate_type=ctype,
@@ -310,6 +332,10 @@ class Certificate(NamedTuple):
             versions=versions,
             cancellation=cancellation,
             demo=demo,
+            statement=_text(data.get("statement"), "statement", required=False),
+            notes=tuple(_text(n, f"notes[{i}]") for i, n in enumerate(notes)),  # type: ignore[misc]
+            terms_text=_text(data.get("terms_text"), "terms_text", required=False),
+            terms_url=terms_url,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -322,4 +348,8 @@ class Certificate(NamedTuple):
             "versions": [v.to_dict() for v in self.versions],
             "cancellation": self.cancellation.to_dict() if self.cancellation else None,
             "demo": self.demo,
+            "statement": self.statement,
+            "notes": list(self.notes),
+            "terms_text": self.terms_text,
+            "terms_url": self.terms_url,
         }

@@ -595,6 +595,26 @@ class GuarantorRule(Claim):
     note: Text | None = Field(default=None, title="補足")
 
 
+class CertificateWording(Claim):
+    """What this guarantor's certificate prints besides the contract's own fields, as its documents show it.
+
+    The loader copies it into every stored certificate of the guarantor, so the lookup shows (and prints)
+    the certificate as the paper one reads. A certificate type without a statement here gets none.
+    """
+
+    model_config = ConfigDict(title="保証証書の定型の文言",
+                              json_schema_extra={"description": "保証証書に印字される定型の文言と本店（資料のとおり）"})
+
+    head_office_address: ShortText | None = Field(default=None, title="本店所在地",
+                                                  description="保証証書に印字される本店の所在地")
+    statements: dict[CertificateKey, Text] = Field(
+        default_factory=dict, title="保証の文言",
+        description="保証の種類ごとに、証書の「当会社は、…その責に任じます。」の文（資料にある種類だけ）")
+    notes: list[Text] = Field(default_factory=list, title="注記", description="証書の【注】の文、順に")
+    terms_text: Text | None = Field(default=None, title="約款の案内", description="約款についての証書の案内文")
+    terms_url: Url | None = Field(default=None, title="約款のURL")
+
+
 class Guarantor(Strict):
     """One construction surety company."""
 
@@ -620,6 +640,7 @@ class Guarantor(Strict):
     look_alike: ShortText | None = Field(default=None, title="取り違えやすい画面",
                                          description="お知らせと取り違えやすいもの（例: STEP 3 で表示する電子証書の内容の画面）")
     guide_page: Slug | None = Field(default=None, title="申込の案内ページ", description="content/pages の slug")
+    certificate: CertificateWording | None = Field(default=None, title="保証証書の定型の文言")
     rules: list[GuarantorRule] = Field(default_factory=list, title="一般的な決まり")
     sources: dict[SourceId, Source] = Field(default_factory=dict, title="出典")
 

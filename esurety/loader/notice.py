@@ -18,10 +18,12 @@ import subprocess
 import tempfile
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 from esurety.kernel import paths
+from esurety.kernel.glossary import glossary
+from esurety.kernel.wareki import era_date
 from lambda_verify.model import Certificate
-from lambda_verify.rendering import environment
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +31,33 @@ __all__ = ["chromium_path", "lookup_link", "render_notice", "write_pdf"]
 
 #: Where the lookup page lives under the site's address.
 LOOKUP_PATH = "/" + paths.url(paths.LOOKUP)
+
+#: The notice's own layout, beside this module.
+TEMPLATES = Path(__file__).with_name("templates")
+
+#: Used when a guarantor has no notice name of its own in the glossary.
+DEFAULT_TITLE = "電子証書閲覧用「認証キー」等のお知らせ"
+
+_env: Any = None
+
+
+def _environment() -> Any:
+    """The notice's Jinja2 environment, created on first use."""
+    global _env
+    if _env is None:
+        import jinja2
+
+        _env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                                  trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+        _env.filters["wareki"] = lambda day: era_date(dt.date.fromisoformat(day) if isinstance(day, str) else day)
+    return _env
+
+
+def notice_title(guarantor_id: str) -> str:
+    """The notice's title as the guarantor names it (its key notice's name, without "（PDF）")."""
+    known = glossary().guarantors.get(guarantor_id)
+    name = known.key_notice_name if known else None
+    return name.removesuffix("（PDF）") if name else DEFAULT_TITLE
 
 
 def lookup_link(site_url: str, guarantee_number: str, access_key: str) -> str:
@@ -46,8 +75,8 @@ def render_notice(certificate: Certificate, access_key: str, *, site_url: str, i
     qr = segno.make(link, error="m")
     scale = 4
     size = (qr.symbol_size(scale=scale, border=4))[0]
-    return environment().get_template("notice.html").render(
-        c=certificate, v=certificate.current, access_key=access_key, issued_on=issued_on,
+    return _environment().get_template("notice.html").render(
+        title=notice_title(certificate.guarantor.id), c=certificate, v=certificate.current, access_key=access_key, issued_on=issued_on,
         lookup_url=f"{site_url.rstrip('/')}{LOOKUP_PATH}", qr_data_uri=qr.svg_data_uri(scale=scale, border=4),
         qr_size=size, stylesheet=stylesheet,
     )

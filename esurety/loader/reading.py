@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from esurety.kernel import jsondepth
-from lambda_verify.model import Certificate, ModelError
+from esurety.kernel.glossary import glossary
+from lambda_verify.model import ELECTRONIC_TYPES, Certificate, ModelError
 from lambda_verify.normalization import InvalidInput, guarantor_of, normalize_key, normalize_number
 
 from .keypolicy import assess_key
@@ -44,7 +45,8 @@ __all__ = [
 ]
 
 CERT_FIELDS = ("guarantee_number", "guarantor", "certificate_type", "access_key", "branch", "branch_phone",
-               "branch_fax", "branch_address", "cancelled_on", "cancel_reason")
+               "branch_fax", "branch_address", "head_office_address", "representative", "cancelled_on",
+               "cancel_reason")
 VERSION_FIELDS = ("version", "issued_on", "contractor_name", "contractor_address", "jv_name", "orderer",
                   "work_name", "contract_amount", "guaranteed_amount", "guarantee_start", "guarantee_end",
                   "work_start", "work_end", "contract_date", "deposit_bank")
@@ -59,9 +61,6 @@ MAX_FIELD_CHARS = 4096
 MAX_DEPTH = 16
 #: Largest amount accepted (yen): one quadrillion; anything above is a typo.
 MAX_AMOUNT = 10**15
-#: The guarantors' legal names as the certificate prints them.
-GUARANTOR_NAMES = {"wjcs": "西日本建設業保証株式会社", "ejcs": "東日本建設業保証株式会社",
-                   "hokkaido": "北海道建設業信用保証株式会社"}
 ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "utf-8-sig": "utf-8-sig", "cp932": "cp932",
              "shift_jis": "cp932", "sjis": "cp932", "shift-jis": "cp932", "ms932": "cp932"}
 
@@ -388,17 +387,18 @@ def build_certificate(rec: Record, *, demo: bool, vocabulary: dict[str, dict[str
     except InvalidInput as exc:
         raise InputError(rec.where, f"guarantee_number: {exc.errors[0].message}") from None
     guarantor = _text(f.get("guarantor"), rec.where, "guarantor")
-    if guarantor not in ("wjcs", "ejcs", "hokkaido"):
-        raise InputError(rec.where, f"guarantor は wjcs / ejcs / hokkaido のいずれかです: {guarantor!r}")
-    if guarantor == "hokkaido":
-        raise InputError(rec.where, "北海道建設業信用保証の保証契約番号の形式にはまだ対応していません")
+    known = glossary().guarantors
+    if guarantor not in known:
+        raise InputError(rec.where, f"guarantor は {' / '.join(known)} のいずれかです: {guarantor!r}")
+    company = known[guarantor]
+    if not company.number_groups:
+        raise InputError(rec.where, f"{company.short_name}の保証契約番号の形式にはまだ対応していません")
     if guarantor_of(number) != guarantor:
         raise InputError(rec.where, f"保証契約番号 {number} は {guarantor} の番号の形式ではありません")
     ctype = _text(f.get("certificate_type"), rec.where, "certificate_type")
     labels = vocabulary.get("certificate_type", {})
-    if ctype not in ("advance_payment", "interim_advance_payment", "contract_performance"):
-        raise InputError(rec.where, f"certificate_type は advance_payment / interim_advance_payment / "
-                                    f"contract_performance のいずれかです: {ctype!r}")
+    if ctype not in ELECTRONIC_TYPES:
+        raise InputError(rec.where, f"certificate_type は {' / '.join(ELECTRONIC_TYPES)} のいずれかです: {ctype!r}")
     key = None
     if not _blank(f.get("access_key")):
         raw_key = f.get("access_key")
@@ -443,21 +443,30 @@ def build_certificate(rec: Record, *, demo: bool, vocabulary: dict[str, dict[str
     cancelled_on = _parse_date(f.get("cancelled_on"), rec.where, "cancelled_on")
     if cancelled_on is None and not _blank(f.get("cancel_reason")):
         raise InputError(rec.where, "cancel_reason だけでは解約になりません。cancelled_on（解約日）を書いてください")
+    # The certificate's fixed wording is the guarantor's (data/guarantors.yaml, through the glossary).
+    wording = company.certificate
     document = {
         "guarantee_number": number,
         "certificate_type": ctype,
         "certificate_type_label": _label(labels.get(ctype), ctype),
         "guarantor": {
             "id": guarantor,
-            "name": _label(vocabulary.get("guarantor", {}).get(guarantor), GUARANTOR_NAMES.get(guarantor, guarantor)),
+            "name": _label(vocabulary.get("guarantor", {}).get(guarantor), company.name),
             "branch": _text(f.get("branch"), rec.where, "branch"),
             "phone": _text(f.get("branch_phone"), rec.where, "branch_phone"),
             "fax": _text(f.get("branch_fax"), rec.where, "branch_fax"),
             "address": _text(f.get("branch_address"), rec.where, "branch_address"),
+            "head_office_address": _text(f.get("head_office_address"), rec.where, "head_office_address")
+            or (wording.head_office_address if wording else None),
+            "representative": _text(f.get("representative"), rec.where, "representative"),
         },
         "versions": versions,
         "cancellation": {"on": cancelled_on, "reason": _text(f.get("cancel_reason"), rec.where, "cancel_reason")} if cancelled_on else None,
         "demo": demo,
+        "statement": wording.statements.get(ctype) if wording else None,
+        "notes": list(wording.notes) if wording else [],
+        "terms_text": wording.terms_text if wording else None,
+        "terms_url": wording.terms_url if wording else None,
     }
     try:
         certificate = Certificate.from_dict(document)

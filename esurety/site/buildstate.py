@@ -105,10 +105,12 @@ def _tree_bytes(folders: Iterable[Path]) -> list[tuple[str, str]]:
 
 
 def code_version() -> str:
-    """Digest of the esurety package's sources and of the libraries that shape the output."""
+    """Digest of the sources that shape the output (the esurety package, and the lookup's form in
+    lambda_verify) and of the libraries that do."""
     import importlib.metadata as md
 
     import esurety
+    import lambda_verify
 
     versions = []
     for dist in ("pelican", "jinja2", "markdown", "pydantic", "pagefind", "pyyaml", "markupsafe"):
@@ -116,7 +118,8 @@ def code_version() -> str:
             versions.append(f"{dist}={md.version(dist)}")
         except md.PackageNotFoundError:
             versions.append(f"{dist}=-")
-    return _h(_stable(_tree_bytes([Path(esurety.__file__).parent])), *versions)
+    return _h(_stable(_tree_bytes([Path(esurety.__file__).parent, Path(lambda_verify.__file__).parent])),
+              *versions)
 
 
 class PickledFileCache:

@@ -47,10 +47,21 @@ def to_png(pdf_path: Path) -> list[Path]:
 
 
 def print_to_pdf(page: Page, path: Path) -> bytes:
+    """What 「印刷」→「PDFに保存」 gives. No paper size is asked for here: Chromium's own default is US Letter
+    (612 × 792 pt), so a PDF on A4 proves that the page's print style (@page { size: A4 }) chose it."""
     page.emulate_media(media="print")
-    pdf = page.pdf(path=str(path), format="A4", print_background=True, prefer_css_page_size=True)
+    pdf = page.pdf(path=str(path), print_background=True, prefer_css_page_size=True)
     assert to_png(path), "no PNG rendered"
     return pdf
+
+
+def pdf_text(pdf_path: Path) -> str:
+    """The text of a PDF as a reader of the printout gets it (pdftotext, from poppler-utils)."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.fail("pdftotext is missing: apt-get install poppler-utils")
+    out = subprocess.run([tool, "-layout", str(pdf_path), "-"], check=True, capture_output=True, text=True, timeout=60)
+    return re.sub(r"[ \t]+", " ", out.stdout)
 
 
 def assert_no_navigation(page: Page) -> None:
@@ -95,3 +106,58 @@ def test_certificate_shown_in_place_prints_alone(page: Page, artifact_dir: Path)
     expect(page.get_by_role("button", name="この証書を印刷する")).to_be_hidden()
     pages = assert_a4(print_to_pdf(page, artifact_dir / "certificate-in-place.pdf"))
     assert pages == 1, f"the certificate prints on {pages} pages"
+
+
+def test_without_the_print_style_the_pdf_is_not_a4(page: Page, artifact_dir: Path) -> None:
+    """The A4 check above can fail: the same page with its print style taken away prints on Letter."""
+    page.goto("/municipalities/taketa/")
+    removed = page.evaluate("""() => { let n = 0;
+        const walk = list => { for (let i = list.length - 1; i >= 0; i--) {
+            const r = list[i];
+            if (r.type === CSSRule.PAGE_RULE) { r.parentStyleSheet ? r.parentStyleSheet.deleteRule(i)
+                                                                   : r.parentRule.deleteRule(i); n++; }
+            else if (r.cssRules) { walk(r.cssRules); } } };
+        for (const sheet of document.styleSheets) { walk(sheet.cssRules); }
+        return n; }""")
+    assert removed >= 1, "the site's stylesheet has no @page rule"
+    boxes = media_boxes(print_to_pdf(page, artifact_dir / "guidance-letter.pdf"))
+    assert boxes and all(abs(w - 612) < 2 and abs(h - 792) < 2 for w, h in boxes), boxes
+
+
+def test_printed_certificate_carries_what_the_paper_certificate_carries(new_context: NewContext,
+                                                                         artifact_dir: Path) -> None:
+    """GIVEN a WJCS certificate looked up without JavaScript WHEN it is printed to PDF THEN the printout
+    holds the guarantor's statement, head office, branch, notes and terms, in that order, on one A4 sheet."""
+    page = new_context(java_script_enabled=False).new_page()
+    cert = demo_certificate()
+    submit_without_js(page, cert.guarantee_number, cert.access_key)
+    path = artifact_dir / "certificate-complete.pdf"
+    assert assert_a4(print_to_pdf(page, path)) == 1
+    text = pdf_text(path).replace("\n", "")
+    order = ["保証証書（前払金保証）", cert.guarantee_number, "その責に任じます。", "大阪市西区立売堀2丁目1番2号",
+             "西日本建設業保証株式会社", "取扱支店 大阪支店", "【注1】", "【注3】", "https://www.wjcs.net/", "発行の履歴"]
+    at = [text.find(t) for t in order]
+    assert -1 not in at, list(zip(order, at))
+    assert at == sorted(at), list(zip(order, at))
+    assert "別の証書を照会する" not in text  # the page's own controls do not print
+
+
+def test_cancelled_certificate_prints_its_mark_in_black(new_context: NewContext, artifact_dir: Path) -> None:
+    """GIVEN a cancelled certificate WHEN it is printed THEN the 解約 mark is on the sheet in black (it must
+    survive a black-and-white copy), the history ends with the 解約 row, and nothing says 現在の内容."""
+    page = new_context(java_script_enabled=False).new_page()
+    cert = demo_certificate(cancelled=True)
+    submit_without_js(page, cert.guarantee_number, cert.access_key)
+    page.emulate_media(media="print")
+    mark = page.locator(".certificate__void")
+    expect(mark).to_be_visible()
+    style = mark.evaluate("e => { const s = getComputedStyle(e); return [s.color, s.borderTopColor, s.borderTopStyle,"
+                          " s.borderTopWidth, s.fontSize]; }")
+    assert style[0] == style[1] == "rgb(0, 0, 0)" and style[2] == "double", style
+    assert float(style[3].removesuffix("px")) >= 3 and float(style[4].removesuffix("px")) >= 16, style
+    path = artifact_dir / "certificate-cancelled.pdf"
+    assert assert_a4(print_to_pdf(page, path)) == 1
+    text = pdf_text(path)
+    assert "この保証契約は解約されています。" in text and "現在の内容" not in text
+    history = text[text.index("発行の履歴"):]
+    assert re.search(r"解約\s*解約\s*令和8年10月15日", history), history[:400]

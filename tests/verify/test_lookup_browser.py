@@ -41,14 +41,13 @@ class PageInfo:
 
 
 def build_lookup_site(root: Path) -> None:
-    from esurety.kernel import numbering
+    from lambda_verify.form import lookup_form
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(ROOT / "theme" / "templates"),
-                                                            str(ROOT / "lambda_verify" / "templates" / "shared")]),
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(ROOT / "theme" / "templates")]),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
     html = env.get_template("lookup.html").render(
         page=PageInfo(), SITEURL="", SITENAME="電子保証ガイド", SITESUBTITLE="", API_PATH="/api/verify",
-        number_hint=numbering.format_hint(),
+        lookup_form=lookup_form,
         MENUITEMS=(("電子証書の確認", "/lookup/"),), page_name="lookup/index")
     (root / "lookup").mkdir(parents=True)
     (root / "lookup" / "index.html").write_text(html, encoding="utf-8")

@@ -92,16 +92,78 @@ def test_first_view_replaces_the_view_count() -> None:
     assert "電子証書の到達日時（初回閲覧）" in first and "今回の照会" in first
 
 
+#: (moment, first view) → this lookup's moment and the first view as the footer must show them, written out
+#: by hand (T0 is 2026-09-21 14:21 UTC), and whether the footer says this lookup was the first view.
+FOOTER_CASES = [
+    ((T0, VIEW), [("2026-09-21T23:21:00+09:00", "令和8年9月21日 23:21"),
+                  ("2026-11-20T09:30:00+09:00", "令和8年11月20日 09:30")], False),
+    ((T0 + 3600, FirstView("2026-11-21T00:00:00Z", True)), [("2026-09-22T00:21:00+09:00", "令和8年9月22日 00:21"),
+                                                            ("2026-11-21T09:00:00+09:00", "令和8年11月21日 09:00")],
+     True),
+]
+
+
+class FooterReader(HTMLParser):
+    """The ``<time>`` elements (datetime attribute, text) inside the ``<footer>``, and the footer's text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: list[tuple[str | None, str]] = []
+        self.text = ""
+        self._footer = 0
+        self._in_time = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "footer":
+            self._footer += 1
+        elif tag == "time" and self._footer:
+            self._in_time = True
+            self.times.append((dict(attrs).get("datetime"), ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "footer":
+            self._footer -= 1
+        elif tag == "time":
+            self._in_time = False
+
+    def handle_data(self, data: str) -> None:
+        if self._footer:
+            self.text += data
+            if self._in_time:
+                self.times[-1] = (self.times[-1][0], self.times[-1][1] + data)
+
+
+def read_footer(html: str) -> FooterReader:
+    reader = FooterReader()
+    reader.feed(html)
+    return reader
+
+
+def _outside_footer(html: str) -> str:
+    return re.sub(r"<footer\b.*?</footer>", "", html, flags=re.S)
+
+
 @pytest.mark.parametrize("doc", [certificate_doc(), certificate_doc(demo=True, cancellation={"on": "2026-10-15",
                                                                                             "reason": "<b>解除</b>"})])
 def test_cached_rendering_equals_rendering_in_one_go(doc: dict[str, Any]) -> None:
-    """The per-document cache (documents.py) must not change a byte of what is sent."""
+    """The per-document cache (documents.py) must not change a byte of what is sent, and the footer both ways
+    shows the moments written out by hand above (not whatever the first rendering cached)."""
     cert = Certificate.from_dict(doc)
     prepared = prepare(encode_json(cert.to_dict()))
-    for moment, view in ((T0, VIEW), (T0 + 3600, FirstView("2026-11-21T00:00:00Z", True))):
-        assert certificate_fragment(prepared, moment, view) == render_certificate_fragment(cert, moment, view)
-        assert certificate_page(prepared, moment, view, static_base="/theme", form_action="/api/verify") == \
-            render_certificate_page(cert, moment, view, static_base="/theme", form_action="/api/verify")
+    outside = None
+    for (moment, view), times, first_view_now in FOOTER_CASES:
+        fragment = certificate_fragment(prepared, moment, view)
+        page = certificate_page(prepared, moment, view, static_base="/theme", form_action="/api/verify")
+        assert fragment == render_certificate_fragment(cert, moment, view)
+        assert page == render_certificate_page(cert, moment, view, static_base="/theme", form_action="/api/verify")
+        for html in (fragment, page):
+            footer = read_footer(html)
+            assert footer.times == times
+            assert ("今回の照会" in footer.text) is first_view_now
+            assert "照会日時" in footer.text and "電子証書の到達日時（初回閲覧）" in footer.text
+        # only the footer changes from one lookup to the next
+        assert outside in (None, _outside_footer(fragment))
+        outside = _outside_footer(fragment)
     if doc["cancellation"]:
         assert "&lt;b&gt;解除&lt;/b&gt;" in certificate_fragment(prepared, T0, VIEW)  # still escaped
     assert prepared.certificate == cert and prepared.json == encode_json(cert.to_dict())
@@ -158,13 +220,12 @@ class Page:
 def render_lookup(**context: Any) -> str:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.DictLoader({"base.html": STUB_BASE}),
-                                    jinja2.FileSystemLoader(str(THEME / "templates")),
-                                    jinja2.FileSystemLoader(str(ROOT / "lambda_verify" / "templates" / "shared"))]),
+                                    jinja2.FileSystemLoader(str(THEME / "templates"))]),
         autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    from esurety.kernel import numbering
+    from lambda_verify.form import lookup_form
 
     values = {"page": Page(), "SITEURL": "", "SITENAME": "電子保証ガイド", "SITESUBTITLE": "",
-              "number_hint": numbering.format_hint()}
+              "lookup_form": lookup_form}
     values.update(context)
     return env.get_template("lookup.html").render(values)
 
@@ -220,8 +281,83 @@ def test_stylesheet_prints_on_a4_without_navigation() -> None:
 
 
 def test_templates_have_no_inline_code() -> None:
-    for path in [*(ROOT / "lambda_verify" / "templates").rglob("*.html"), THEME / "templates" / "lookup.html"]:
+    paths = [ROOT / "esurety" / "loader" / "templates" / "notice.html", THEME / "templates" / "lookup.html"]
+    for path in paths:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
         assert "<style" not in text and " style=" not in text, path
         assert not re.search(r"\son[a-z]+=", text), path
+
+
+# ---------------------------------------------------------------------- the complete certificate
+
+
+def _wjcs_doc(**extra: Any) -> dict[str, Any]:
+    """A certificate as the loader stores it for WJCS: the guarantor's wording from data/guarantors.yaml."""
+    from esurety.kernel.glossary import glossary
+
+    wording = glossary().guarantors["wjcs"].certificate
+    assert wording is not None
+    doc = certificate_doc(**extra)
+    doc["guarantor"].update(head_office_address=wording.head_office_address, representative="取締役社長 見本 太郎",
+                            address="大阪市西区立売堀2丁目1番2号", fax="0120-304160")
+    doc.update(statement=wording.statements["advance_payment"], notes=list(wording.notes),
+               terms_text=wording.terms_text, terms_url=wording.terms_url)
+    return doc
+
+
+def test_certificate_shows_the_guarantors_wording_as_the_paper_certificate_does() -> None:
+    """GIVEN a WJCS advance-payment certificate WHEN it is rendered THEN the page carries, in the paper
+    certificate's order, the statement, the head office, the company and its representative, the branch with
+    address, TEL and FAX, the three notes and the link to the terms."""
+    html = render_certificate_fragment(Certificate.from_dict(_wjcs_doc()), T0, VIEW)
+    order = ["保証契約番号", "預託金融機関",
+             "当会社は、前払金保証契約に基づき上記のとおり前払金保証契約を締結し、その責に任じます。",
+             "大阪市西区立売堀2丁目1番2号", "西日本建設業保証株式会社", "取締役社長 見本 太郎", "取扱支店 大阪支店",
+             "TEL 06-6543-2711 ・ FAX 0120-304160", "【注1】", "【注2】", "【注3】",
+             '<a href="https://www.wjcs.net/" rel="noopener">https://www.wjcs.net/</a>', "発行の履歴"]
+    at = [html.index(text) for text in order]
+    assert at == sorted(at), list(zip(order, at))
+
+
+def test_a_certificate_without_wording_shows_none_rather_than_another_guarantors() -> None:
+    html = render_certificate_fragment(Certificate.from_dict(certificate_doc()), T0, VIEW)
+    assert "その責に任じます" not in html and "certificate__notes" not in html and "certificate__terms" not in html
+
+
+def test_a_cancelled_certificate_has_a_cancellation_row_and_no_current_content() -> None:
+    """GIVEN a certificate cancelled after its first change WHEN it is rendered THEN the history ends with a
+    解約 row carrying the date and reason, no version is marked 現在の内容, and the 解約 mark is in the page."""
+    cert = Certificate.from_dict(certificate_doc(cancellation={"on": "2026-10-15", "reason": "工事の中止"}))
+    html = render_certificate_fragment(cert, T0, VIEW)
+    history = html[html.index('id="certificate-history"'):]
+    rows = re.findall(r"<tr\b.*?</tr>", history, flags=re.S)
+    assert [re.sub(r"<[^>]+>", "", r.split("</th>")[0]).split()[0] for r in rows[1:]] == ["新規", "変更1", "解約"]
+    assert "令和8年10月15日" in rows[-1] and "工事の中止" in rows[-1]
+    assert "現在の内容" not in html and 'aria-current="true"' not in html
+    assert '<p class="certificate__void" aria-hidden="true">解約</p>' in html
+
+
+def test_every_answer_offers_another_lookup() -> None:
+    cert = Certificate.from_dict(certificate_doc())
+    for html in (render_certificate_fragment(cert, T0, VIEW),
+                 render_certificate_page(cert, T0, VIEW, static_base="/theme", form_action="/api/verify")):
+        assert '<a class="certificate__again" href="/lookup/" data-lookup-again>別の証書を照会する</a>' in html
+
+
+def test_the_number_field_offers_the_hyphen_and_says_it_may_be_left_out() -> None:
+    from lambda_verify.form import lookup_form
+
+    form = lookup_form("/api/verify")
+    field = form[form.index('<input id="guarantee_number"'):].split(">", 1)[0]
+    assert 'inputmode="text"' in field and "numeric" not in field
+    assert "ハイフンは省いても構いません" in form and "5桁-6桁" in form
+
+
+def test_store_values_are_escaped_everywhere_in_the_certificate() -> None:
+    doc = _wjcs_doc(cancellation={"on": "2026-10-15", "reason": "<script>x</script>"})
+    doc["guarantor"]["representative"] = '"><img src=x>'
+    doc["notes"] = ["<b>注</b>"]
+    html = render_certificate_fragment(Certificate.from_dict(doc), T0, VIEW)
+    assert "<script>x" not in html and "<img src=x>" not in html and "<b>注</b>" not in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html and "&lt;b&gt;注&lt;/b&gt;" in html

@@ -71,6 +71,21 @@
     var doc = new DOMParser().parseFromString(data.html, "text/html");
     result.replaceChildren.apply(result, Array.prototype.slice.call(doc.body.childNodes));
     enablePrint(result);
+    var again = result.querySelector("[data-lookup-again]");
+    if (again) {
+      // In place of reloading the page: clear the answer and start again at the number.
+      again.addEventListener("click", function (event) {
+        event.preventDefault();
+        result.replaceChildren();
+        result.hidden = true;
+        if (page) { page.classList.remove("lookup-page--result"); }
+        form.reset();
+        clearErrors(form);
+        status(form, "");
+        form.elements.guarantee_number.focus();
+        form.scrollIntoView({ block: "start" });
+      });
+    }
     result.hidden = false;
     if (page) { page.classList.add("lookup-page--result"); }
     form.elements.access_key.value = "";
