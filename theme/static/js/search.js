@@ -36,6 +36,21 @@
     return a === b ? [a] : [b, a];
   }
 
+  // An orderer whose name or reading begins with the query comes first, as in the adopter filter: Pagefind
+  // splits a reading such as たけたし into syllables, so its own ranking can put looser matches above 竹田市.
+  // The order among the rest is Pagefind's.
+  function nameFirst(data, q) {
+    var folded = fold(q), typed = nfkc(q);
+    function starts(d) {
+      var m = d.meta || {};
+      return Boolean((m.reading && fold(m.reading).indexOf(folded) === 0) ||
+                     (m.name && (m.name.indexOf(typed) === 0 || fold(m.name).indexOf(folded) === 0)));
+    }
+    var first = [], rest = [];
+    data.forEach(function (d) { (starts(d) ? first : rest).push(d); });
+    return first.concat(rest);
+  }
+
   // Copy Pagefind's excerpt HTML keeping only text and <mark>, so nothing from the index is run or styled.
   function excerpt(html) {
     var tpl = document.createElement("template");
@@ -113,7 +128,7 @@
       var top = search.results.slice(0, 20);
       return Promise.all(top.map(function (r) { return r.data(); })).then(function (data) {
         if (mine !== serial) return;
-        render(top, data);
+        render(top, q ? nameFirst(data, q) : data);
         status.textContent = search.results.length
           ? search.results.length + " 件見つかりました" + (search.results.length > top.length ? "（上位 " + top.length + " 件を表示）" : "")
           : "見つかりませんでした。ひらがな・漢字を変えるか、短いことばで検索してください。";
