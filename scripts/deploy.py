@@ -66,7 +66,7 @@ CACHE_LONG = "public, max-age=31536000, immutable"
 CACHE_MEDIUM = "public, max-age=3600"
 
 SHORT_CACHE_ENDINGS = frozenset(
-    {".html", ".htm", ".xml", ".atom", ".rss", ".ics", ".csv", ".json", ".txt", ".webmanifest"}
+    {".html", ".htm", ".xml", ".atom", ".rss", ".ics", ".csv", ".xlsx", ".json", ".txt", ".webmanifest"}
 )
 #: A page is never immutable, whatever its name looks like: it is what points to the new assets.
 NEVER_IMMUTABLE_ENDINGS = frozenset({".html", ".htm"})

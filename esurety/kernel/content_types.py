@@ -35,6 +35,7 @@ CONTENT_TYPES: dict[str, str] = {
     ".csv": "text/csv" + UTF8,
     ".txt": "text/plain" + UTF8,
     ".pdf": "application/pdf",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".png": "image/png",
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",

@@ -74,6 +74,9 @@ OPEN_DATA = "adopters/data/index.html"
 CHARTS = "adopters/charts/index.html"
 ADOPTERS_CSV = "adopters/adopters.csv"
 ADOPTERS_JSON = "adopters/adopters.json"
+#: The adopter table for Excel: Japanese headers, codes and months kept as text (CSV and workbook).
+ADOPTERS_EXCEL_CSV = "adopters/adopters-excel.csv"
+ADOPTERS_XLSX = "adopters/adopters.xlsx"
 START_DATES_ICS = "adopters/start-dates.ics"
 FEED = "feeds/adopters.atom.xml"
 #: The search index's list of bundles (Pagefind), read by the search page.
@@ -81,7 +84,9 @@ SEARCH_BUNDLES = "pagefind/bundles.json"
 
 __all__ += [
     "ADOPTERS_CSV",
+    "ADOPTERS_EXCEL_CSV",
     "ADOPTERS_JSON",
+    "ADOPTERS_XLSX",
     "BY_START",
     "CHARTS",
     "FEED",

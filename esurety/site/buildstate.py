@@ -113,7 +113,7 @@ def code_version() -> str:
     import lambda_verify
 
     versions = []
-    for dist in ("pelican", "jinja2", "markdown", "pydantic", "pagefind", "pyyaml", "markupsafe"):
+    for dist in ("pelican", "jinja2", "markdown", "pydantic", "pagefind", "pyyaml", "markupsafe", "openpyxl"):
         try:
             versions.append(f"{dist}={md.version(dist)}")
         except md.PackageNotFoundError:

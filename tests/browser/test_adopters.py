@@ -195,7 +195,8 @@ def test_the_list_says_what_it_covers(page: Page) -> None:
     page.goto("/adopters/pref-44/")
     expect(page.locator(".coverage-short")).to_contain_text("導入していないとは限りません")
     page.goto("/adopters/charts/")
-    expect(page.locator("main")).to_contain_text("0 のタイルは「導入していない」ではなく「この一覧にデータがない」")
+    expect(page.locator("#no-data-note")).to_contain_text("「データなし」")
+    expect(page.locator("#no-data-note")).to_contain_text("資料に載っていない")
 
 
 @pytest.mark.parametrize(("spelling", "row"), [("すまみ町", "すさみ町"), ("中国高速道路", "中日本高速道路")])

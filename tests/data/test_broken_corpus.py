@@ -162,6 +162,11 @@ CROSS_CASES: dict[str, list[tuple[str, int, int, str]]] = {
         ("taketa.yaml", 7, 13, "都道府県「大分県」が採用団体一覧 data/adopters.yaml:35:17 の「熊本県」と違います"),
         ("adopters.yaml", 33, 11, "熊本県に「竹田市」という市区町村はありません。竹田市 は 大分県 にあります"),
     ],
+    "kind-mismatch": [("taketa.yaml", 9, 7, "kind: town が採用団体一覧 data/adopters.yaml:35:11 の kind: city と違います")],
+    "name-mismatch": [
+        ("taketa.yaml", 6, 7, "名前「竹田町」が採用団体一覧 data/adopters.yaml:32:11 の「竹田市」と違います"),
+        ("taketa.yaml", 10, 10, "コード 442089 は 大分県 竹田市 のものです"),
+    ],
     "missing-row": [("omura.yaml", 5, 7, "採用団体一覧 data/adopters.yaml に page: omura の行がありません")],
     "missing-page": [("adopters.yaml", 31, 11, "案内ページ「oita-ken」がありません")],
     "guarantor-mismatch": [

@@ -6,9 +6,11 @@ that belong to no prefecture), and exactly once on the page of its start year.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,6 @@ from esurety.site import views
 from .htmltext import heading, page_text, table_rows
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILD_MONTH = "2026-11"  # tests/conftest.py builds with BUILD_DATE=2026-11-20
 #: Bodies that belong to no prefecture: (page slug, label) by kind.
 BODY_GROUPS = {"national": ("national", "国"), "agency": ("agency", "独立行政法人等"),
                "public_body": ("public-body", "その他公共的団体")}
@@ -45,8 +46,11 @@ def group_of(a: Adopter, pref_codes: dict[str, str]) -> tuple[str, str]:
     return BODY_GROUPS[a.kind]
 
 
-def is_active(a: Adopter) -> bool:
-    return a.start is None or a.start <= BUILD_MONTH
+@pytest.fixture(scope="module")
+def is_active(build_date: dt.date) -> Callable[[Adopter], bool]:
+    """運用中 on the run's build date (tests/conftest.py): no start month, or one not after the build month."""
+    month = f"{build_date.year:04d}-{build_date.month:02d}"
+    return lambda a: a.start is None or a.start <= month
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +91,7 @@ def test_no_other_group_pages(site: Path, expected) -> None:
     assert folders - {"by-start", "charts", "data"} == set(expected)
 
 
-def test_rows_show_start_month_guarantor_and_status(table: AdopterTable, expected, group_pages) -> None:
+def test_rows_show_start_month_guarantor_and_status(table: AdopterTable, expected, group_pages, is_active) -> None:
     """Prefecture pages show the kind; body pages leave it out (every row has the page's kind)."""
     for slug, (_, rows) in expected.items():
         by_name = {a.name: a for a in rows}
@@ -103,7 +107,7 @@ def test_rows_show_start_month_guarantor_and_status(table: AdopterTable, expecte
             assert len(cells) == (5 if slug.startswith("pref-") else 4), (slug, cells)
 
 
-def test_index_counts_per_group(site: Path, table: AdopterTable, expected) -> None:
+def test_index_counts_per_group(site: Path, table: AdopterTable, expected, is_active) -> None:
     rows = table_rows(read(site, "adopters"), "adopter-groups")
     *groups, total = rows
     assert [links for _, _, links in groups] == [[f"/adopters/{slug}/"] for slug in expected]
@@ -149,14 +153,48 @@ def test_misread_names_are_not_published(site: Path, group_pages, misread: str) 
             assert misread not in [cells[0] for _, cells, _ in table_rows(html, "adopters")]
 
 
-def test_status_follows_the_build_date(site: Path, table: AdopterTable) -> None:
+def test_status_follows_the_build_date(site: Path, table: AdopterTable, is_active) -> None:
     text = page_text(site, "adopters")
     active = sum(map(is_active, table.adopters))
     assert f"運用中 {active} 団体" in text
     assert f"開始予定 {len(table.adopters) - active} 団体" in text
 
 
-def test_group_page_counts(site: Path, expected) -> None:
+def test_rows_after_the_build_month_are_upcoming_on_the_pages(site: Path, table: AdopterTable, expected,
+                                                             group_pages, build_date: dt.date) -> None:
+    """On a build date before some starts (the second run of `make test`) those rows, and only they, say
+    開始予定; on a date after every start (the main run) no row does."""
+    month = f"{build_date.year:04d}-{build_date.month:02d}"
+    later = {(a.prefecture, a.name) for a in table.adopters if a.start and a.start > month}
+    shown = {(title if slug.startswith("pref-") else None, cells[0])
+             for slug, (title, _) in expected.items() for cells in group_pages[slug][1] if cells[-1] == "開始予定"}
+    assert shown == later
+    if month < max(a.start for a in table.adopters if a.start):
+        assert later, "a build date before some start must show 開始予定 rows"
+    else:
+        assert not shown and "開始予定 0 団体" in page_text(site, "adopters")
+
+
+@pytest.mark.parametrize("when", ["before the last start", "after every start"])
+def test_status_of_each_row_on_either_side_of_the_starts(table: AdopterTable, when: str) -> None:
+    """Whatever the run's date: a day before the last start month leaves those rows 開始予定, the first day
+    of the month after every start makes every row 運用中."""
+    from esurety.data.dataset import load_dataset
+
+    last = max(a.start for a in table.adopters if a.start)
+    year, month = map(int, last.split("-"))
+    day = (dt.date(year, month, 1) - dt.timedelta(days=1) if when == "before the last start"
+           else dt.date(year + month // 12, month % 12 + 1, 1))
+    view = views.adopter_view(load_dataset(ROOT), day)
+    upcoming = {r.adopter.name for g in view.groups for r in g.rows if r.status == "upcoming"}
+    if when == "before the last start":
+        assert upcoming == {a.name for a in table.adopters if a.start and a.start >= last}
+        assert upcoming
+    else:
+        assert upcoming == set()
+
+
+def test_group_page_counts(site: Path, expected, is_active) -> None:
     for slug, (_, rows) in expected.items():
         active = sum(map(is_active, rows))
         text = page_text(site, f"adopters/{slug}")
