@@ -149,6 +149,25 @@ def test_notice_names_what_the_issued_notice_names() -> None:
     assert "style=" not in html and "<script" not in html
 
 
+def test_each_guarantors_notice_bears_its_own_name() -> None:
+    """GIVEN an EJCS certificate WHEN its key notice is written THEN the notice is titled as EJCS names it
+    (電子保証にかかる「認証キー」のお知らせ), not with WJCS's name."""
+    import datetime as dt
+
+    from lambda_verify.model import Certificate
+
+    from .support import certificate_doc
+
+    doc = certificate_doc()
+    doc["guarantee_number"] = "99001-000101"
+    doc["guarantor"] = {"id": "ejcs", "name": "東日本建設業保証株式会社", "branch": "秋田支店"}
+    html = render_notice(Certificate.from_dict(doc), "Hq4mT8vR2nWx", site_url="http://127.0.0.1:8000",
+                         issued_on=dt.date(2026, 11, 20))
+    assert '<h1 class="notice__title">電子保証にかかる「認証キー」のお知らせ</h1>' in html
+    assert "<title>電子保証にかかる「認証キー」のお知らせ 99001-000101</title>" in html
+    assert "電子証書閲覧用" not in html
+
+
 @pytest.mark.skipif(chromium_path() is None, reason="Chromium is not installed")
 def test_pdf_notice_with_chromium(tmp_path: Path, db: Path, notices: Path) -> None:
     src = write_yaml(tmp_path / "export.yaml", [one_certificate()])
