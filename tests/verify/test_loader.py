@@ -333,3 +333,28 @@ def test_loader_is_a_module_with_help() -> None:
     with pytest.raises(SystemExit) as exit_info:
         loader.parse_args(["--help"])
     assert exit_info.value.code == 0
+
+
+def test_the_loader_stores_the_guarantors_wording_with_each_certificate(db: Path) -> None:
+    """GIVEN the demo export WHEN it is loaded THEN each stored certificate carries its guarantor's fixed wording
+    from data/guarantors.yaml: the statement for its own certificate type (none where the guarantor's documents
+    give none), the notes, the terms pointer and the head office."""
+    import json
+
+    from esurety.kernel.glossary import glossary
+
+    assert run(DEMO, "--demo", "--db", db, "--no-notices", "--quiet") == 0
+    store = SqliteStore(db)
+    wjcs = glossary().guarantors["wjcs"].certificate
+    ejcs = glossary().guarantors["ejcs"].certificate
+    assert wjcs is not None and ejcs is not None
+    advance = json.loads(store.get("2099000101").document)
+    assert advance["statement"] == wjcs.statements["advance_payment"]
+    assert advance["notes"] == list(wjcs.notes) and advance["terms_url"] == wjcs.terms_url
+    assert advance["guarantor"]["head_office_address"] == wjcs.head_office_address
+    assert advance["guarantor"]["fax"] == "0120-304160"
+    contract = json.loads(store.get("2099000102").document)
+    assert contract["certificate_type"] == "contract_performance" and contract["statement"] is None
+    east = json.loads(store.get("99001-000101").document)
+    assert east["statement"] == ejcs.statements["advance_payment"] and east["terms_url"] is None
+    assert east["guarantor"]["head_office_address"] == "東京都中央区八丁堀2丁目27番10号"
