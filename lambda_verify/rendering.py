@@ -300,12 +300,12 @@ def _page(title: str, main: Markup, *, static_base: str) -> str:
         "<title>{title} | 電子保証ガイド</title>\n"
         '<link rel="stylesheet" href="{static_base}/css/certificate.css">\n'
         "</head>\n"
-        '<body class="verify-page">\n'
-        '<header class="verify-header">\n'
-        '  <p class="verify-header__site"><a href="/">電子保証ガイド</a></p>\n'
-        '  <p class="verify-header__back"><a href="{lookup}">電子証書の確認ページへ</a></p>\n'
+        '<body class="lookup-answer">\n'
+        '<header class="lookup-header">\n'
+        '  <p class="lookup-header__site"><a href="/">電子保証ガイド</a></p>\n'
+        '  <p class="lookup-header__back"><a href="{lookup}">電子証書の確認ページへ</a></p>\n'
         "</header>\n"
-        '<main id="main" class="verify-main">\n{main}</main>\n'
+        '<main id="main" class="lookup-main">\n{main}</main>\n'
         '<script src="{static_base}/js/lookup.js" defer></script>\n'
         "</body>\n"
         "</html>\n",
@@ -364,6 +364,6 @@ def render_message_page(kind: str, *, title: str, message: str, static_base: str
         html('<p><a href="{lookup}">電子証書の確認ページへ</a></p>\n', lookup=LOOKUP_PAGE)
     return _page(title, html(
         "<h1>{title}</h1>\n"
-        '<div class="verify-message verify-message--{kind}" role="alert">\n'
+        '<div class="lookup-message lookup-message--{kind}" role="alert">\n'
         "  <p>{message}</p>\n"
         "</div>\n{after}", title=title, kind=kind, message=message, after=after), static_base=static_base)

@@ -73,7 +73,7 @@ def secure(app: WsgiApp) -> WsgiApp:
 class DevContext:
     """The parts of a Lambda context object the handler may look at."""
 
-    function_name = "verify-local"
+    function_name = "lookup-local"
     memory_limit_in_mb = 512
 
     def __init__(self) -> None:

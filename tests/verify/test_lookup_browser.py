@@ -174,5 +174,5 @@ def test_without_javascript_the_form_posts_and_gets_the_printable_page(browser: 
     assert "保証証書（前払金保証）" in pg.text_content("main")
     assert "東日本建設業保証株式会社" in pg.text_content("main")
     pg.emulate_media(media="print")
-    assert not pg.is_visible(".verify-header")
+    assert not pg.is_visible(".lookup-header")
     context.close()

@@ -276,7 +276,7 @@ def test_stylesheet_prints_on_a4_without_navigation() -> None:
     css = (THEME / "static" / "css" / "certificate.css").read_text(encoding="utf-8")
     printing = css[css.index("@media print"):]
     assert "size: A4" in printing
-    for hidden in (".verify-header", ".lookup-form", ".site-header", ".site-footer"):
+    for hidden in (".lookup-header", ".lookup-form", ".site-header", ".site-footer"):
         assert hidden in printing
 
 
