@@ -34,12 +34,9 @@ import json
 import logging
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass, field
@@ -48,6 +45,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bench import common
+from esurety.devtools import Running, start_devserver
 
 logger = logging.getLogger(__name__)
 
@@ -193,15 +193,14 @@ def site_pages(site: Path) -> list[tuple[str, Path]]:
 @dataclass
 class LocalSite:
     site: Path
-    base_url: str
-    process: subprocess.Popen
+    server: Running
+
+    @property
+    def base_url(self) -> str:
+        return self.server.url
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        self.server.stop()
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -219,12 +218,6 @@ def _run(*args: str, **env: str) -> None:
         raise RuntimeError(f"python -m {' '.join(args)}: {proc.stdout}{proc.stderr}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_site(workdir: Path) -> LocalSite:
     """Build the site, load the demo certificates and serve both, like ``make run`` but inside ``workdir``."""
     site = workdir / "output"
@@ -232,24 +225,8 @@ def start_site(workdir: Path) -> LocalSite:
     _run("scripts.build", "--output", str(site))
     _run("scripts.load_certificates", str(DEMO_CERTIFICATES), "--demo", "--quiet", "--db", str(db),
          "--notices", str(workdir / "notices"), "--no-pdf", VERIFY_DB=str(db))
-    port = _free_port()
-    log = workdir / "devserver.log"
-    with log.open("w") as out:
-        cmd = [sys.executable, "-m", "scripts.devserver", "--port", str(port), "--root", str(site)]
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(VERIFY_DB=str(db)),
-                                stdout=out, stderr=subprocess.STDOUT)
-    local = LocalSite(site, f"http://127.0.0.1:{port}", proc)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("devserver exited: " + log.read_text(encoding="utf-8"))
-        try:
-            urllib.request.urlopen(local.base_url + "/", timeout=2).close()
-            return local
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.1)
-    local.stop()
-    raise RuntimeError(f"devserver did not answer on {local.base_url}")
+    server = start_devserver(site, log=workdir / "devserver.log", env=_env(VERIFY_DB=str(db)))
+    return LocalSite(site, server)
 
 
 def certificate_html(base_url: str) -> bytes:
@@ -336,9 +313,10 @@ def _markdown(data: dict[str, Any], weights: list[PageWeight], lighthouse: dict[
         "# Page budgets",
         "",
         f"Measured {data['measured']} with lighthouse {data['lighthouse']} and {data['chromium']}; "
-        f"site built with BUILD_DATE={BUILD_DATE}. Result: **{'pass' if data['passed'] else 'FAIL'}**.",
+        f"site built with BUILD_DATE={BUILD_DATE}. Result: **{'pass' if data['passed'] else 'FAIL'}**"
+        + (" (not every target judged)." if common.unjudged(data["verdict"]) else "."),
         "",
-        f"## Weight: HTML + CSS + JS per page, budget {BUDGET_BYTES:,} bytes (30 KB)",
+        f"## Weight: HTML + CSS + JS per page, budget {BUDGET_BYTES:,} bytes ({BUDGET_BYTES // 1024} KB)",
         "",
         "Uncompressed bytes of the page and every stylesheet and script it loads by tag; gzip for "
         "information. Not counted: the search index under /pagefind/ (fetched only while searching) "
@@ -367,12 +345,28 @@ def _markdown(data: dict[str, Any], weights: list[PageWeight], lighthouse: dict[
         if costing:
             lines += ["", "Audits below full score outside performance:", "", *costing]
     else:
-        lines += ["", "Lighthouse was skipped (--skip-lighthouse)."]
+        lines += ["", "Lighthouse was skipped (--skip-lighthouse): its targets are not judged."]
+    skipped = common.unjudged(data["verdict"])
+    if skipped:
+        lines += ["", f"Not judged: {len(skipped)} target(s) (" + "; ".join(skipped) + ")."]
     return "\n".join(lines) + "\n"
 
 
-def write_results(weights: list[PageWeight], lighthouse: dict[str, dict[str, Any]], runs: int) -> bool:
-    """Write pages.json and pages.md; True when every budget and target is met."""
+def verdict(weights: list[PageWeight], lighthouse: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The weight budget over every page; each Lighthouse page and category, or "not judged" when skipped."""
+    over = [w.url for w in weights if not w.ok]
+    out: dict[str, Any] = {f"weight ≤ {BUDGET_BYTES:,} bytes per page": common.judged(not over, over=over)}
+    for name, path in LIGHTHOUSE_PAGES.items():
+        for cat, (op, target) in TARGETS.items():
+            key = f"lighthouse {name} {cat} {op} {target}"
+            r = lighthouse.get(name)
+            out[key] = (common.judged(r["passed"][cat], value=r["scores"][cat]) if r
+                        else common.not_judged(f"Lighthouse skipped for {path}"))
+    return out
+
+
+def write_results(weights: list[PageWeight], lighthouse: dict[str, dict[str, Any]], runs: int) -> dict[str, Any]:
+    """Write pages.json and pages.md; returns the verdict."""
     missed = [w.url for w in weights if not w.ok]
     missed += [f"lighthouse {name} {cat}" for name, r in lighthouse.items()
                for cat, ok in r["passed"].items() if not ok]
@@ -388,6 +382,7 @@ def write_results(weights: list[PageWeight], lighthouse: dict[str, dict[str, Any
         "pages": [{**asdict(w), "total": w.total, "ok": w.ok} for w in weights],
         "lighthouse_targets": {c: f"{op} {t}" for c, (op, t) in TARGETS.items()},
         "lighthouse_pages": lighthouse,
+        "verdict": verdict(weights, lighthouse),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -395,7 +390,7 @@ def write_results(weights: list[PageWeight], lighthouse: dict[str, dict[str, Any
     (RESULTS / "pages.md").write_text(_markdown(data, weights, lighthouse), encoding="utf-8")
     for item in missed:
         logger.warning("missed: %s", item)
-    return not missed
+    return data["verdict"]  # type: ignore[no-any-return]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -407,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
                                      description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page (the median counts)")
     parser.add_argument("--skip-lighthouse", action="store_true", help="only weigh the pages")
+    parser.add_argument("--full", action="store_true",
+                        help="every target must be judged: exit 1 when Lighthouse was skipped (make bench)")
     args = parser.parse_args(argv if argv is not None else [])
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     runs = max(1, args.runs)
@@ -426,9 +423,9 @@ def main(argv: list[str] | None = None) -> int:
                     logger.info("lighthouse %s: %s", name, lighthouse[name]["scores"])
         finally:
             local.stop()
-    ok = write_results(weights, lighthouse, runs)
+    result = write_results(weights, lighthouse, runs)
     logger.info("results: %s", RESULTS / "pages.md")
-    return 0 if ok else 1
+    return common.exit_code(result, full=args.full)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,12 @@
 
     python -m scripts.devserver --port 8000            # what `make run` starts
     python -m scripts.devserver --watch --port 8000    # `make serve`: rebuild when a source file changes
+    python -m scripts.devserver --port 0               # a free port of the system's choosing, printed
+
+Once it listens it prints ``http://127.0.0.1:<port>/ で表示しています…`` with the port actually bound
+(tests and benchmarks read it from there, ``esurety.devtools``). Two options are for tests only:
+``--trust-forwarded-for`` (an ``X-Forwarded-For`` names the client for the attempt limits) and
+``--clock-file`` (the lookup's wall time is the epoch seconds written in that file).
 
 A thin command line over ``esurety.localserver``: a small WSGI application (``/api/*`` translated
 into the Lambda payload 2.0 event production receives and handed to
@@ -18,7 +24,7 @@ import sys
 import threading
 from pathlib import Path
 
-from esurety.localserver import HOST, audit_log_path, log_audit_to_file, make_server, rebuild, watch
+from esurety.localserver import HOST, FileClock, audit_log_path, log_audit_to_file, make_server, rebuild, watch
 from esurety.localserver.app import API_PREFIX, DROPPED_HEADERS, MAX_FORWARD_BYTES
 from esurety.localserver.server import ROOT, _build_site
 
@@ -46,9 +52,13 @@ def _store_hint() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.devserver",
                                      description="サイト（output/）と電子証書の照会を http://127.0.0.1 で表示します。")
-    parser.add_argument("--port", type=int, default=8000, help="ポート番号（既定 8000）")
+    parser.add_argument("--port", type=int, default=8000, help="ポート番号（既定 8000）。0 なら空いている番号を選んで表示する")
     parser.add_argument("--root", type=Path, default=ROOT / "output", help="表示するフォルダ（既定 output/）")
     parser.add_argument("--watch", action="store_true", help="content/ data/ theme/ esurety/ の変更で作り直す")
+    parser.add_argument("--trust-forwarded-for", action="store_true",
+                        help="テスト用：X-Forwarded-For の送信元アドレスを照会回数の制限に使う")
+    parser.add_argument("--clock-file", type=Path, metavar="PATH",
+                        help="テスト用：照会の時刻をこのファイルに書かれたエポック秒にする")
     args = parser.parse_args(argv)
     args.root = args.root.resolve()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
@@ -65,11 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     log_audit_to_file(audit_file)
     logger.info("audit log: %s", audit_file)
     try:
-        server = make_server(args.port, args.root)
+        server = make_server(args.port, args.root, trust_forwarded_for=args.trust_forwarded_for,
+                             clock=FileClock(args.clock_file) if args.clock_file else None)
     except OSError as exc:
         print(f"127.0.0.1:{args.port} を使えません（{exc.strerror}）。--port で別の番号を指定してください。", file=sys.stderr)
         return 1
-    print(f"http://{HOST}:{server.port}/ で表示しています（止めるには Ctrl+C）。", flush=True)
+    if args.trust_forwarded_for or args.clock_file:
+        logger.warning("test options: %s", ", ".join(name for name, on in (
+            ("X-Forwarded-For names the client", args.trust_forwarded_for),
+            (f"lookup clock from {args.clock_file}", bool(args.clock_file))) if on))
+    print(server.ready_line, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -1,36 +1,30 @@
 """Start moto_server on 127.0.0.1 for tests and benchmarks: a real DynamoDB/S3-compatible HTTP endpoint.
 
 DynamoDB Local cannot be used here (every wrapper downloads it at run time); moto[server] is a
-pinned dependency and speaks the same HTTP API that boto3 uses in production.
+pinned dependency and speaks the same HTTP API that boto3 uses in production. It is started with
+``-p 0``: the system picks a free port when moto binds it, and the endpoint is read from the line
+moto prints (``esurety.devtools.processes.MOTO_READY``), so no port is chosen beforehand.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
+import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+
+from esurety.devtools.processes import MOTO_READY, StartError, start
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MotoServerError", "executable", "free_port", "run_moto_server"]
+__all__ = ["MotoServerError", "executable", "run_moto_server"]
 
 
 class MotoServerError(RuntimeError):
     """moto_server is missing or did not answer in time."""
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def executable() -> str | None:
@@ -41,33 +35,20 @@ def executable() -> str | None:
 
 @contextmanager
 def run_moto_server(log_path: Path | None = None, timeout: float = 30.0) -> Iterator[str]:
-    """Run moto_server on a free port for the duration of the block; yields its endpoint URL."""
+    """Run moto_server on a port of the system's choosing for the duration of the block; yields its endpoint URL.
+
+    Its output goes to ``log_path`` (a temporary file, removed afterwards, when none is given).
+    """
     exe = executable()
     if exe is None:
         raise MotoServerError("moto_server is not installed (pip install 'moto[server]')")
-    port = free_port()
-    log = log_path.open("wb") if log_path else subprocess.DEVNULL
-    process = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(endpoint + "/moto-api/", timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise MotoServerError(f"moto_server did not start on {endpoint}"
-                                          + (f" (see {log_path})" if log_path else "")) from None
-                time.sleep(0.1)
-        logger.debug("moto_server ready on %s", endpoint)
-        yield endpoint
-    finally:
-        process.terminate()
+    with ExitStack() as stack:
+        log = log_path or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="moto-"))) / "moto_server.log"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if log_path:
-            log.close()  # type: ignore[union-attr]
+            server = start([exe, "-H", "127.0.0.1", "-p", "0"], ready=MOTO_READY, log=log, probe="/moto-api/",
+                           timeout=timeout)
+        except StartError as exc:
+            raise MotoServerError(f"moto_server did not start: {exc}") from None
+        with server:
+            logger.debug("moto_server ready on %s", server.url)
+            yield server.url

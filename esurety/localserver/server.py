@@ -9,6 +9,12 @@ once (the rest wait in the listen queue), which keeps the server inside a 256-de
 lookup's SQLite store keeps one connection per worker thread, and the worker threads are a fixed
 pool, so descriptors do not grow with connections.
 
+The port may be 0: the system picks a free one when the socket is bound, ``LocalServer.port`` says
+which, and scripts/devserver.py prints it (``READY_LINE``). Two options exist for tests only, both off
+by default: ``trust_forwarded_for`` believes an ``X-Forwarded-For`` sent over 127.0.0.1 as the
+client's address (waitress's trusted-proxy handling, one hop), so each test can be its own client for
+the attempt limits; ``clock`` gives the lookup a hand-set wall clock (``clock.FileClock``).
+
 The audit log (one JSON line per request, lambda_verify/audit.py) goes to the console and, as plain
 JSON lines, to ``audit.log`` beside the SQLite store (``var/audit.log`` by default;
 ``VERIFY_AUDIT_LOG`` names another file). That file is the local record of views per certificate.
@@ -27,15 +33,17 @@ from waitress.server import create_server
 from waitress.task import ErrorTask
 
 from lambda_verify.audit import AUDIT_LOGGER
+from lambda_verify.clock import Clock
 from lambda_verify.config import PROJECT_ROOT
 from lambda_verify.security import SECURITY_HEADERS
 
 from .app import LocalApp
+from .clock import ClockedHandler
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CHANNEL_TIMEOUT", "CONNECTION_LIMIT", "HOST", "LocalServer", "audit_log_path", "log_audit_to_file",
-           "make_server", "rebuild", "watch"]
+__all__ = ["CHANNEL_TIMEOUT", "CONNECTION_LIMIT", "FORWARDED_FOR", "HOST", "READY_LINE", "LocalServer",
+           "audit_log_path", "log_audit_to_file", "make_server", "rebuild", "watch"]
 
 HOST = "127.0.0.1"
 ROOT = PROJECT_ROOT
@@ -44,6 +52,10 @@ THREADS = 8
 CONNECTION_LIMIT = 100
 CHANNEL_TIMEOUT = 30
 MAX_HEADER_BYTES = 16 * 1024
+#: What scripts/devserver.py prints once it listens; esurety.devtools reads the address from it.
+READY_LINE = "http://{host}:{port}/ で表示しています（止めるには Ctrl+C）。"
+#: The header a test names its client address with, believed only with ``trust_forwarded_for``.
+FORWARDED_FOR = "X-Forwarded-For"
 
 
 class SecureErrorTask(ErrorTask):
@@ -68,14 +80,19 @@ class LocalServer:
     """A running waitress server; ``port`` is the bound port (0 asks for a free one)."""
 
     def __init__(self, port: int, root: Path, *, threads: int = THREADS, connection_limit: int = CONNECTION_LIMIT,
-                 channel_timeout: int = CHANNEL_TIMEOUT, autorefresh: bool = True):
-        self.app = LocalApp(root, autorefresh=autorefresh)
+                 channel_timeout: int = CHANNEL_TIMEOUT, autorefresh: bool = True, trust_forwarded_for: bool = False,
+                 clock: Clock | None = None):
+        self.app = LocalApp(root, autorefresh=autorefresh, handler=ClockedHandler(clock) if clock else None)
+        proxy: dict[str, Any] = {}
+        if trust_forwarded_for:  # every connection comes from 127.0.0.1: the one "proxy" is the test itself
+            proxy = {"trusted_proxy": HOST, "trusted_proxy_count": 1,
+                     "trusted_proxy_headers": {FORWARDED_FOR.lower()}}
         self.server: Any = create_server(
             self.app, host=HOST, port=port, threads=threads, connection_limit=connection_limit,
             channel_timeout=channel_timeout, cleanup_interval=max(1, min(30, channel_timeout)),
             max_request_header_size=MAX_HEADER_BYTES, max_request_body_size=1 << 20, backlog=1024,
             asyncore_use_poll=True, ident="esurety-local", clear_untrusted_proxy_headers=True,
-            expose_tracebacks=False, url_scheme="http",
+            expose_tracebacks=False, url_scheme="http", **proxy,
         )
         self.server.channel_class = SecureChannel
 
@@ -86,6 +103,10 @@ class LocalServer:
     @property
     def server_address(self) -> tuple[str, int]:
         return HOST, self.port
+
+    @property
+    def ready_line(self) -> str:
+        return READY_LINE.format(host=HOST, port=self.port)
 
     def serve_forever(self) -> None:
         self.server.run()

@@ -2,7 +2,10 @@
 
 Everything runs against what a person would meet: the site as ``scripts.build`` writes it (with a fixed
 build date), served by ``scripts.devserver`` with the same security headers as the deployment, and the
-lookup answering from demo certificates in a throwaway SQLite store. Chromium is Debian's own
+lookup answering from demo certificates in a throwaway SQLite store. The attempt limits cannot link
+tests: each test is a client address of its own (``client_address``, sent as ``X-Forwarded-For``,
+which the test server believes), and after each test the servers' lookup clocks move one limit
+window on, so the next test finds every address and every number with no attempt counted. Chromium is Debian's own
 (/usr/bin/chromium); axe-core and vnu.jar come from node_modules (``make node``); nothing is downloaded.
 
     make test                                   # everything, after `npm ci`
@@ -23,6 +26,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
+from esurety.localserver import FORWARDED_FOR
+
 from .support import (
     ARTIFACTS,
     AXE_JS,
@@ -34,8 +39,9 @@ from .support import (
     Server,
     build_site,
     load_demo_certificates,
+    new_client_address,
     start_server,
-    stop,
+    step_every_server_past_limits,
 )
 
 
@@ -67,7 +73,20 @@ def server(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     db = load_demo_certificates(tmp_path_factory.mktemp("verify") / "verify.sqlite3")
     srv = start_server(site_dir, db, ARTIFACTS / "devserver.log")
     yield srv
-    stop(srv.process)
+    srv.stop()
+
+
+@pytest.fixture()
+def client_address() -> str:
+    """This test's own client address: every browser context of the test sends it (``new_context``)."""
+    return new_client_address()
+
+
+@pytest.fixture(autouse=True)
+def _attempts_do_not_outlive_their_test() -> Iterator[None]:
+    """After each test, move every server's lookup clock past the limits' window (see ``Server``)."""
+    yield
+    step_every_server_past_limits()
 
 
 @pytest.fixture(scope="package")
@@ -126,12 +145,13 @@ def artifact_dir(request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture()
-def new_context(browser: Browser, server: Server, request: pytest.FixtureRequest,
-                artifact_dir: Path) -> Iterator[NewContext]:
+def new_context(browser: Browser, server: Server, request: pytest.FixtureRequest, artifact_dir: Path,
+                client_address: str) -> Iterator[NewContext]:
     """Open browser contexts with test-specific options (JS off, phone size, …); closed after the test.
 
-    Every page opened in them logs its console; a CSP violation fails the test, and a failing test
-    leaves a screenshot of each open page in its artefact folder.
+    Every request of them comes from the test's ``client_address``. Every page opened in them logs its
+    console; a CSP violation fails the test, and a failing test leaves a screenshot of each open page
+    in its artefact folder.
     """
     contexts: list[BrowserContext] = []
     logs: list[ConsoleLog] = []
@@ -140,6 +160,7 @@ def new_context(browser: Browser, server: Server, request: pytest.FixtureRequest
         options.setdefault("base_url", server.base_url)
         options.setdefault("locale", "ja-JP")
         options.setdefault("timezone_id", "Asia/Tokyo")
+        options["extra_http_headers"] = {FORWARDED_FOR: client_address, **options.get("extra_http_headers", {})}
         ctx = browser.new_context(**options)
         ctx.set_default_timeout(10_000)
         log = ConsoleLog()

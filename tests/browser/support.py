@@ -1,26 +1,29 @@
-"""Helpers shared by the browser tests: where things live, starting and waiting for local processes.
+"""Helpers shared by the browser tests: where things live, the local server and requests to it.
 
 Kept apart from conftest.py so the fixtures there stay short and each helper can be read on its own.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
+import itertools
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page
+
+from esurety.devtools import Response, Running, request, start_devserver
+from esurety.localserver import FORWARDED_FOR, write_clock_file
+from lambda_verify.limits import CLIENT_LIMIT, NUMBER_LIMIT
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -47,24 +50,73 @@ CHROMIUM_ARGS = [
 DEMO_CERTIFICATES = ROOT / "data" / "demo_certificates.yaml"
 
 
-@dataclass(frozen=True)
-class Server:
-    """A running local server: the site and the lookup API on one origin."""
+#: The limits' window (both limits have the same), and a step that leaves every earlier attempt outside it.
+LIMIT_WINDOW_SECONDS = max(CLIENT_LIMIT.window_seconds, NUMBER_LIMIT.window_seconds)
+#: Where each server's lookup clock stands when it starts: 09:00 in Japan on the build date.
+CLOCK_START = dt.datetime.fromisoformat(f"{BUILD_DATE}T09:00:00+09:00").timestamp()
 
-    base_url: str
+
+@dataclass
+class Server:
+    """A running local server: the site and the lookup API on one origin, with a lookup clock set by hand.
+
+    The server believes ``X-Forwarded-For`` (``--trust-forwarded-for``), so each test names its own
+    client address, and its lookup clock stands still (``--clock-file``): a test's attempts all fall
+    at one moment, whatever the wall clock does meanwhile; ``step_past_limits`` moves the clock on
+    after a test so the next one finds every slot of every address and number free.
+    """
+
+    running: Running
     site_dir: Path
     verify_db: Path
-    process: subprocess.Popen
+    clock_file: Path
+
+    @property
+    def base_url(self) -> str:
+        return self.running.url + "/"
+
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        return self.running.process
 
     def url(self, path: str) -> str:
         return urllib.parse.urljoin(self.base_url, path)
 
+    def lookup_time(self) -> float:
+        """The lookup's wall time now (epoch seconds)."""
+        return float(self.clock_file.read_text(encoding="ascii"))
 
-def free_port() -> int:
-    """A port nobody listens on right now (the OS picks it; the short race is acceptable for tests)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    def step_past_limits(self) -> None:
+        """Move the lookup clock one window on: every attempt made so far no longer counts."""
+        write_clock_file(self.clock_file, self.lookup_time() + LIMIT_WINDOW_SECONDS + 1)
+
+    def stop(self) -> None:
+        _started.remove(self)
+        self.running.stop()
+
+
+#: The servers this process has started and not stopped yet.
+_started: list[Server] = []
+
+
+def step_every_server_past_limits() -> None:
+    """After a test: no attempt it made counts for the next one, on any server (see ``Server``)."""
+    for server in _started:
+        server.step_past_limits()
+
+
+_addresses = itertools.count(1)
+
+
+def new_client_address() -> str:
+    """An IPv4 address no other test of this process uses (198.18.0.0/15, set aside for benchmarking by RFC 2544).
+
+    The limits count IPv4 addresses one by one, so each address is a client of its own.
+    """
+    n = next(_addresses)
+    if n >= 1 << 17:
+        raise RuntimeError("198.18.0.0/15 is used up")
+    return str(ipaddress.IPv4Address("198.18.0.0") + n)
 
 
 def python_env(**extra: str) -> dict[str, str]:
@@ -102,69 +154,26 @@ def load_demo_certificates(db: Path) -> Path:
     return db
 
 
-def devserver_command(port: int, site_dir: Path) -> list[str]:
-    """``make run``'s server, on ``port``, serving ``site_dir`` instead of output/."""
-    return [sys.executable, "-m", "scripts.devserver", "--port", str(port), "--root", str(site_dir)]
-
-
 def start_server(site_dir: Path, verify_db: Path, log: Path, **env: str) -> Server:
-    """Start the devserver on a free port and wait until it answers."""
-    port = free_port()
-    log.parent.mkdir(parents=True, exist_ok=True)
-    out = log.open("w", encoding="utf-8")
-    proc = subprocess.Popen(devserver_command(port, site_dir), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                            env=python_env(VERIFY_DB=str(verify_db), **env))
-    base = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"devserver exited with {proc.returncode}:\n{log.read_text(encoding='utf-8')}")
-        try:
-            with urllib.request.urlopen(base, timeout=2):
-                return Server(base, site_dir, verify_db, proc)
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.1)
-    stop(proc)
-    raise RuntimeError(f"devserver did not answer on {base}:\n{log.read_text(encoding='utf-8')}")
+    """Start the devserver on a port of the system's choosing and wait until it answers."""
+    clock_file = log.with_suffix(".clock")
+    write_clock_file(clock_file, CLOCK_START)
+    running = start_devserver(site_dir, log=log, options=["--trust-forwarded-for", "--clock-file", str(clock_file)],
+                              env=python_env(VERIFY_DB=str(verify_db), **env))
+    server = Server(running, site_dir, verify_db, clock_file)
+    _started.append(server)
+    return server
 
 
-def stop(proc: subprocess.Popen) -> None:
-    """Stop a child process we started, politely first."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+def http(url: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None, *,
+         client: str | None = None) -> Response:
+    """GET (or form POST when ``data`` is given) without following redirects or raising on 4xx/5xx.
 
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: str
-
-
-def http(url: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Response:
-    """GET (or form POST when ``data`` is given) without following redirects or raising on 4xx/5xx."""
-    body = urllib.parse.urlencode(data).encode() if data is not None else None
-    req = urllib.request.Request(url, data=body, headers=headers or {})
-    if body is not None:
-        req.add_header("Content-Type", "application/x-www-form-urlencoded")
-
-    class _NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: object, **kwargs: object) -> None:
-            return None
-
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(req, timeout=15) as resp:
-            return Response(resp.status, {k.lower(): v for k, v in resp.headers.items()},
-                            resp.read().decode("utf-8", "replace"))
-    except urllib.error.HTTPError as err:
-        return Response(err.code, {k.lower(): v for k, v in err.headers.items()},
-                        err.read().decode("utf-8", "replace"))
+    The request comes from ``client`` (``X-Forwarded-For``), by default from an address of its own, so
+    no request counts against another one's limit.
+    """
+    sent = {FORWARDED_FOR: client or new_client_address(), **(headers or {})}
+    return request(url, form=data, headers=sent)
 
 
 def site_pages(site_dir: Path) -> list[Path]:

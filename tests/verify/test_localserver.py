@@ -1,21 +1,22 @@
 """The local server under load and abuse: waitress, WhiteNoise and the payload 2.0 translation.
 
 5,000 lookups over new connections with 256 file descriptors, 50 slow clients beside a normal one,
-request smuggling attempts, the server's own error answers, long path segments, idle connections.
+request smuggling attempts, the server's own error answers, long path segments, idle connections;
+and what the tests rely on: port 0 and the printed address, ``X-Forwarded-For`` believed only when
+asked, the lookup clock read from a file.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import resource
 import socket
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,14 +25,20 @@ from typing import Any
 import pytest
 
 import lambda_verify.handler as handler_module
+from esurety.devtools import StartError, request, start, start_devserver
+from esurety.devtools.processes import DEVSERVER_READY
+from esurety.localserver import FORWARDED_FOR, FileClock, write_clock_file
+from lambda_verify.audit import AUDIT_LOGGER
+from lambda_verify.limits import CLIENT_LIMIT
 from lambda_verify.security import SECURITY_HEADERS
 from lambda_verify.stores.sqlite import SqliteStore
 from scripts import devserver
-from scripts.moto_server import free_port
 
-from .support import KEY, NUMBER, ROOT, certificate_doc, put_certificate
+from .support import KEY, NUMBER, certificate_doc, put_certificate
 
 LOOKUP = json.dumps({"guarantee_number": NUMBER, "access_key": KEY}).encode()
+WRONG = {"guarantee_number": NUMBER, "access_key": "ZZZZZZZZZZZZZZZZ"}
+RIGHT = {"guarantee_number": NUMBER, "access_key": KEY}
 
 
 def site(tmp_path: Path) -> Path:
@@ -87,19 +94,32 @@ def headers_of(response: bytes) -> dict[str, str]:
 
 
 @pytest.fixture
-def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """An in-process server with a short idle timeout."""
+def start_local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Start in-process servers over a fresh demo store (``make_server`` options as keywords); all stopped after."""
     monkeypatch.setenv("VERIFY_DB", str(demo_store(tmp_path)))
     monkeypatch.delenv("CERTIFICATES_TABLE", raising=False)
     monkeypatch.delenv("ORIGIN_VERIFY_SECRET", raising=False)
     handler_module.reset()
-    server = devserver.make_server(0, site(tmp_path), channel_timeout=2)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.close()
-    thread.join(timeout=5)
+    running: list[tuple[Any, threading.Thread]] = []
+
+    def start(**options: Any) -> Any:
+        server = devserver.make_server(0, site(tmp_path), **options)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        running.append((server, thread))
+        return server
+
+    yield start
+    for server, thread in running:
+        server.close()
+        thread.join(timeout=5)
     handler_module.reset()
+
+
+@pytest.fixture
+def local(start_local: Any) -> Any:
+    """An in-process server with a short idle timeout."""
+    return start_local(channel_timeout=2)
 
 
 # ---------------------------------------------------------------------- the server's own answers
@@ -167,13 +187,11 @@ def test_fifty_slow_clients_do_not_block_others(local: Any) -> None:
         slow.append(sock)
     try:
         started = time.monotonic()
-        req = urllib.request.Request(f"http://127.0.0.1:{local.port}/api/verify", data=LOOKUP,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=5) as resp:
-            assert resp.status == 200
+        answer = request(f"http://127.0.0.1:{local.port}/api/verify", body=LOOKUP,
+                         headers={"Content-Type": "application/json"}, timeout=5)
+        assert answer.status == 200
         assert time.monotonic() - started < 2.0
-        with urllib.request.urlopen(f"http://127.0.0.1:{local.port}/lookup/", timeout=5) as resp:
-            assert resp.status == 200
+        assert request(f"http://127.0.0.1:{local.port}/lookup/", timeout=5).status == 200
     finally:
         for sock in slow:
             sock.close()
@@ -197,22 +215,13 @@ def _limit_descriptors() -> None:
 
 @pytest.mark.slow
 def test_five_thousand_lookups_over_new_connections_with_256_descriptors(tmp_path: Path) -> None:
-    port = free_port()
     env = {**os.environ, "VERIFY_DB": str(demo_store(tmp_path)), "VERIFY_AUDIT_LOG": str(tmp_path / "audit.log")}
     env.pop("CERTIFICATES_TABLE", None)
     env.pop("ORIGIN_VERIFY_SECRET", None)
-    proc = subprocess.Popen([sys.executable, "-m", "scripts.devserver", "--port", str(port), "--root",
-                             str(site(tmp_path))], cwd=ROOT, env=env, preexec_fn=_limit_descriptors,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None
-                time.sleep(0.1)
+    server = start_devserver(site(tmp_path), log=tmp_path / "devserver.log", env=env,
+                             preexec_fn=_limit_descriptors)
+    port, proc = server.port, server.process
+    with server:
         statuses: Counter[int] = Counter()
         failures: list[str] = []
         lock = threading.Lock()
@@ -250,6 +259,79 @@ def test_five_thousand_lookups_over_new_connections_with_256_descriptors(tmp_pat
         assert statuses == {200: 5000 - hostile, 400: hostile}
         assert max(descriptors) < 200
         assert proc.poll() is None
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+
+
+# ---------------------------------------------------------------------- port 0, forwarded addresses, the clock
+
+
+def test_port_zero_binds_a_free_port_and_prints_it(tmp_path: Path) -> None:
+    """``--port 0``: the server says which port it got, and that is the port that answers."""
+    env = {**os.environ, "VERIFY_DB": str(demo_store(tmp_path)), "VERIFY_AUDIT_LOG": str(tmp_path / "audit.log")}
+    env.pop("CERTIFICATES_TABLE", None)
+    with start_devserver(site(tmp_path), log=tmp_path / "devserver.log", env=env) as server:
+        assert server.port != 0
+        lines = [line for line in server.log_text().splitlines() if "で表示しています" in line]
+        assert lines == [f"http://127.0.0.1:{server.port}/ で表示しています（止めるには Ctrl+C）。"]
+        answer = request(f"http://127.0.0.1:{server.port}/lookup/")
+        assert (answer.status, answer.body) == (200, "<!doctype html><title>lookup</title>")
+
+
+def audit_networks(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [json.loads(r.getMessage())["client_network"] for r in caplog.records if r.name == AUDIT_LOGGER]
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_forwarded_for_names_the_client_only_when_trusted(start_local: Any, caplog: pytest.LogCaptureFixture,
+                                                          trusted: bool) -> None:
+    """One address fills its limit (and the number's) with wrong keys; the right key then comes from another.
+
+    Believed, the other address is a client with a clean record and gets the certificate; not believed
+    (the default), both are 127.0.0.1 and the second is refused with the first.
+    """
+    server = start_local(trust_forwarded_for=trusted)
+    api = f"http://127.0.0.1:{server.port}/api/verify"
+    caplog.set_level(logging.INFO, logger=AUDIT_LOGGER)
+    first = [request(api, json=WRONG, headers={FORWARDED_FOR: "203.0.113.9"}).status
+             for _ in range(CLIENT_LIMIT.max_attempts)]
+    assert first == [400] * CLIENT_LIMIT.max_attempts
+    other = request(api, json=RIGHT, headers={FORWARDED_FOR: "198.51.100.20"})
+    assert other.status == (200 if trusted else 429)
+    networks = audit_networks(caplog)
+    if trusted:
+        assert networks == ["203.0.113.0/24"] * CLIENT_LIMIT.max_attempts + ["198.51.100.0/24"]
+    else:
+        assert networks == ["127.0.0.0/24"] * (CLIENT_LIMIT.max_attempts + 1)
+
+
+def test_the_lookup_clock_stands_where_the_clock_file_says(start_local: Any, tmp_path: Path) -> None:
+    """With a clock file, the limits' window is the file's time: it does not move by itself, and moves when
+    the file does."""
+    clock_file = tmp_path / "clock"
+    start = 1_800_000_000.0
+    write_clock_file(clock_file, start)
+    server = start_local(trust_forwarded_for=True, clock=FileClock(clock_file))
+    api = f"http://127.0.0.1:{server.port}/api/verify"
+    window = CLIENT_LIMIT.window_seconds
+    answers = [request(api, json=WRONG) for _ in range(CLIENT_LIMIT.max_attempts + 1)]
+    assert [a.status for a in answers] == [400] * CLIENT_LIMIT.max_attempts + [429]
+    assert answers[-1].headers["retry-after"] == str(window)
+    time.sleep(1.1)  # real time passes; the lookup's does not
+    assert request(api, json=WRONG).headers["retry-after"] == str(window)
+    write_clock_file(clock_file, start + window - 1)
+    assert request(api, json=WRONG).headers["retry-after"] == "1"
+    write_clock_file(clock_file, start + window)  # every attempt made at ``start`` is out of the window
+    assert request(api, json=RIGHT).status == 200
+
+
+def test_a_server_that_exits_before_listening_is_reported_with_its_output(tmp_path: Path) -> None:
+    command = [sys.executable, "-c", "import sys; print('cannot bind'); sys.exit(3)"]
+    with pytest.raises(StartError, match=r"exited with 3(.|\n)*cannot bind"):
+        start(command, ready=DEVSERVER_READY, log=tmp_path / "server.log", timeout=10)
+
+
+def test_a_server_that_never_says_where_it_listens_is_stopped(tmp_path: Path) -> None:
+    command = [sys.executable, "-c", "import time; print('starting', flush=True); time.sleep(60)"]
+    started = time.monotonic()
+    with pytest.raises(StartError, match=r"did not say where it listens(.|\n)*starting"):
+        start(command, ready=DEVSERVER_READY, log=tmp_path / "server.log", timeout=1)
+    assert time.monotonic() - started < 10  # stopped, not waited for
