@@ -1,7 +1,8 @@
 """Time as the lookup sees it, behind one small object so tests can move it by hand.
 
 Wall time decides rate-limit windows and the moment a certificate was first viewed; monotonic time
-and sleep give failed lookups their fixed duration (see handler). A fake clock replaces all three.
+and sleep give failed lookups a minimum duration when ``VERIFY_FAILURE_FLOOR`` sets one (0 by default;
+see handler). A fake clock replaces all three.
 """
 
 from __future__ import annotations

@@ -153,11 +153,13 @@ def test_dynamodb_timeout_answers_503(silent_endpoint: str, clock: FakeClock) ->
 
 
 def test_dynamodb_unreachable_answers_503(clock: FakeClock) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed again when the block ends: nobody listens there
-    app = make_app(DynamoDbStore("certificates", client=_client(f"http://127.0.0.1:{port}")), clock)
-    assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+    """GIVEN a DynamoDB endpoint whose port is held but never listened on (connections are refused, and the
+    port cannot be taken by anything else during the test) WHEN a lookup is made THEN it answers 503."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        app = make_app(DynamoDbStore("certificates", client=_client(f"http://127.0.0.1:{port}")), clock)
+        assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
 
 
 def test_handler_without_a_store_answers_503(monkeypatch: pytest.MonkeyPatch) -> None:
