@@ -68,3 +68,24 @@ def test_one_test_can_choose_its_own_date(use_build_date, build_date: dt.date) -
 
     day = use_build_date(build_date - dt.timedelta(days=400))
     assert site_build_date(_pelican_settings(ROOT / "pelicanconf.py", ROOT / "output")) == day
+
+
+@pytest.mark.slow
+def test_a_production_build_ignores_an_exported_build_date(tmp_path: Path) -> None:
+    """The whole production build (publishconf.py, as scripts/publish.sh runs it) with BUILD_DATE exported:
+    the published open data and pages count today in Japan as today, not the stray variable's day."""
+    import json
+    import subprocess
+    import sys
+
+    env = {**os.environ, "BUILD_DATE": "2030-01-01", "ESURETY_BUILD_DATE": "2030-01-01",
+           "SITE_URL": "https://example.cloudfront.net"}
+    before = _today_in_japan()
+    result = subprocess.run([sys.executable, "-m", "scripts.build", "--settings", str(ROOT / "publishconf.py"),
+                             "--output", str(tmp_path / "output"), "--full"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    published = json.loads((tmp_path / "output" / "adopters" / "adopters.json").read_text(encoding="utf-8"))
+    assert dt.date.fromisoformat(published["build_date"]) in before | _today_in_japan()
+    pages = [a["page_url"] for a in published["adopters"] if a["page_url"]]   # built with publishconf.py indeed
+    assert pages and all(url.startswith("https://example.cloudfront.net/") for url in pages)

@@ -80,3 +80,13 @@ def test_make_check_passes_on_the_real_data() -> None:
     result = subprocess.run([sys.executable, "-m", "scripts.check"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "誤りはありません" in result.stdout
+
+
+def test_make_check_exits_1_on_data_with_errors(project: Path) -> None:
+    """The same command on a project with errors: exit status 1, every error on stderr as file:line:column."""
+    shutil.copy(BROKEN / "guidance" / "several-errors.yaml", project / "content" / "municipalities" / "several-errors.yaml")
+    result = subprocess.run([sys.executable, "-m", "scripts.check", "--root", str(project)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "誤りはありません" not in result.stdout
+    assert "several-errors.yaml:6:13: prefecture:" in result.stderr and "件の誤りがあります。" in result.stderr

@@ -244,8 +244,9 @@ def test_slug_suggestion_avoids_taken() -> None:
     assert new_city.suggest_slug("芦屋町", "あしやまち", {"ashiya", "ashiya-machi"}) == "ashiya-2"
 
 
-def test_on_a_copy_of_the_real_data(tmp_path: Path) -> None:
-    """The real adopter table (comments, groups) takes a new row in the right place."""
+def test_on_a_copy_of_the_real_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The real adopter table (comments, groups) takes a new row in the right place, and the real data,
+    new row included, passes the check (exit status 0: the real data is always clean)."""
     root = tmp_path / "real"
     for name in ("data", "content"):
         shutil.copytree(ROOT / name, root / name)
@@ -254,7 +255,9 @@ def test_on_a_copy_of_the_real_data(tmp_path: Path) -> None:
     name = next(n for n in ("与那国町", "竹富町", "多良間村", "北大東村") if ("沖縄県", n) not in taken)
     code = new_city.main(["--root", str(root), "--name", name, "--prefecture", "沖縄県", "--start", "2026-04-01",
                           "--guarantor", "wjcs", "--slug", "new-city-test", "--no-input"])
-    assert code in (0, 1)  # 1 only if the real data has errors of its own right now
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "make check: 誤りはありません。" in out
     path = root / "content/municipalities/new-city-test.yaml"
     assert check_file(path, "guidance", root=ROOT) == []
     doc = yamlsource.load(root / "data/adopters.yaml")
@@ -264,6 +267,21 @@ def test_on_a_copy_of_the_real_data(tmp_path: Path) -> None:
     assert i + 1 == len(rows) or rows[i + 1]["prefecture"] != "沖縄県"
     original = (ROOT / "data/adopters.yaml").read_text(encoding="utf-8")
     assert original.count("\n#") <= doc.path.read_text(encoding="utf-8").count("\n#"), "comments kept"
+
+
+def test_errors_elsewhere_in_the_data_exit_1_after_writing(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A project whose other files have errors: the new files are written, then the check names each error
+    (file:line:column) and the command exits 1, so `make new-city` fails until they are fixed."""
+    from .conftest import BROKEN
+
+    shutil.copy(BROKEN / "guidance" / "several-errors.yaml", project / "content" / "municipalities" / "several-errors.yaml")
+    assert _run(project, *FLAGS) == 1
+    out, err = capsys.readouterr()
+    assert "作成しました: " in out and "make check: 誤りはありません。" not in out
+    assert "several-errors.yaml:6:13: prefecture:" in err
+    assert "上の誤りを直してから make check を実行してください。" in err
+    assert (project / "content" / "municipalities" / "kitsuki.yaml").is_file()
+    assert _guidance(project).name == "杵築市"
 
 
 def test_runs_as_make_target_without_a_terminal(project: Path) -> None:

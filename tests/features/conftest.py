@@ -1,7 +1,7 @@
 """Set-up for the feature tests (eligibility check, search, feeds, charts, open data).
 
 The real site is built once per session into a temporary folder (``scripts.build.build_site``, which
-writes only there) with the fixed build date of tests/conftest.py. Browser tests serve that folder with
+writes only there) with the run's build date (the ``build_date`` fixture of tests/conftest.py). Browser tests serve that folder with
 Python's http.server on a free port, sending the project's security headers. To run them against other
 data, set FEATURES_SETTINGS (a Pelican settings file setting ESURETY_ROOT) and FEATURES_DATA_ROOT.
 """
@@ -9,7 +9,6 @@ data, set FEATURES_SETTINGS (a Pelican settings file setting ESURETY_ROOT) and F
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import os
 import threading
@@ -28,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-BUILD_DATE = dt.date.fromisoformat(os.environ.get("BUILD_DATE", "2026-11-20"))
 #: Pagefind compiles WebAssembly; Chromium allows that under a CSP only with this source in script-src.
 WASM_SOURCE = "'wasm-unsafe-eval'"
 

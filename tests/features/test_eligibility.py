@@ -43,6 +43,71 @@ def test_rules_json_is_written_for_every_guidance_page(site: Path, dataset) -> N
         assert shipped["breaks"] == [b.isoformat() for b in breakpoints(g)]
 
 
+def _answer(shipped: dict, values: dict[str, str], day: str | None) -> list | None:
+    """Look one case up in a shipped rules.json as the page's script does: the mixed-radix number of the chosen
+    values in the order of ``dims``, times the day slots (no date, then one per interval), plus the day's slot."""
+    i = 0
+    for name, _label, options in shipped["dims"]:
+        keys = [k for k, _ in options]
+        i = i * len(keys) + keys.index(values[name])
+    slot = 0 if day is None else 1 + sum(1 for b in shipped["breaks"] if b <= day)
+    cell = shipped["cells"][i * (len(shipped["breaks"]) + 2) + slot]
+    return None if cell < 0 else shipped["outcomes"][cell]
+
+
+#: Answers written out by hand from each orderer's own document (the start day and the kinds of work of
+#: 大村市's and 竹田市's leaflets, 岐阜市's listed departments, 大仙市's silence on change contracts), and the
+#: guarantors' rule that 契約保証予約 is never electronic; None where the pair cannot exist at all.
+SHIPPED_CASES = [
+    ("omura", dict(certificates="contract_performance", issuers="wjcs", project_types="construction",
+                   contract_stages="initial"), "2026-04-01", "applies"),
+    ("omura", dict(certificates="contract_performance", issuers="wjcs", project_types="construction",
+                   contract_stages="initial"), "2026-03-31", "not_applies"),
+    ("omura", dict(certificates="advance_payment", issuers="wjcs", project_types="consulting",
+                   contract_stages="initial"), "2026-05-10", "applies"),
+    ("omura", dict(certificates="advance_payment", issuers="wjcs", project_types="*",
+                   contract_stages="initial"), "2026-05-10", "not_applies"),
+    ("omura", dict(certificates="advance_payment", issuers="wjcs", project_types="construction",
+                   contract_stages="change"), "2026-03-31", "unknown"),
+    ("omura", dict(certificates="contract_reservation", issuers="wjcs", project_types="construction",
+                   contract_stages="initial"), "2026-04-01", "not_applies"),
+    ("omura", dict(certificates="advance_payment", issuers="insurer", project_types="construction",
+                   contract_stages="initial"), "2026-05-10", None),
+    ("taketa", dict(certificates="advance_payment", issuers="wjcs", project_types="construction",
+                    contract_stages="initial"), "2024-10-01", "applies"),
+    ("taketa", dict(certificates="advance_payment", issuers="wjcs", project_types="construction",
+                    contract_stages="initial"), "2024-09-30", "not_applies"),
+    ("taketa", dict(certificates="advance_payment", issuers="wjcs", project_types="construction",
+                    contract_stages="change"), "2024-09-30", "not_applies"),
+    ("taketa", dict(certificates="contract_performance", issuers="wjcs", project_types="construction",
+                    contract_stages="change"), "2025-06-01", "applies"),
+    ("gifu", dict(certificates="advance_payment", issuers="wjcs", project_types="construction",
+                  departments="行政部契約課", contract_stages="initial"), "2025-11-01", "applies"),
+    ("gifu", dict(certificates="advance_payment", issuers="wjcs", project_types="construction",
+                  departments="*", contract_stages="initial"), "2025-11-01", "not_applies"),
+    ("gifu", dict(certificates="advance_payment", issuers="wjcs", project_types="construction",
+                  departments="行政部契約課", contract_stages="initial"), "2025-10-31", "not_applies"),
+    ("daisen", dict(certificates="advance_payment", issuers="ejcs", project_types="construction",
+                    contract_stages="change"), "2023-11-30", "unknown"),
+    ("daisen", dict(certificates="contract_reservation", issuers="ejcs", project_types="construction",
+                    contract_stages="initial"), "2024-01-01", "unknown"),
+]
+
+
+@pytest.mark.parametrize("slug, values, day, status", SHIPPED_CASES)
+def test_shipped_rules_answer_the_documents_cases(site: Path, slug: str, values: dict[str, str], day: str,
+                                                  status: str | None) -> None:
+    """GIVEN a case whose answer the orderer's document gives WHEN looked up in the rules.json the build wrote
+    THEN the answer is the document's (an oracle independent of the rule and of its export)."""
+    shipped = _shipped(site, slug)
+    outcome = _answer(shipped, values, day)
+    assert (outcome and outcome[0]) == status, (slug, values, day)
+    if status == "applies":   # and says where to send the key
+        assert 0 <= outcome[3] < len(shipped["routes"]), outcome
+    elif status is not None:
+        assert outcome[1], outcome   # a refusal or a question gives its reason
+
+
 def test_form_offers_each_limited_dimension(site: Path, dataset) -> None:
     """GIVEN an orderer that limits departments, procurement methods or kinds of work WHEN its rules are exported
     THEN the form asks for that dimension, with the values the file names (and その他 for open sets)."""

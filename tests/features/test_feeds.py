@@ -9,10 +9,31 @@ from pathlib import Path
 
 import pytest
 
-from esurety.site import feeds
+from esurety.site import feeds, views
 
 A = "{http://www.w3.org/2005/Atom}"
-TODAY = dt.date(2026, 11, 20)
+
+
+def month_of(day: dt.date, months_back: int = 0) -> str:
+    """YYYY-MM of the month ``months_back`` months before ``day``'s month."""
+    index = day.year * 12 + day.month - 1 - months_back
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def stated_months(root: ET.Element) -> int:
+    """How many months back the feed says it reaches (its subtitle: 過去Nか月に電子保証を始めた団体)."""
+    found = re.search(r"過去(\d+)か月に電子保証を始めた団体", root.findtext(f"{A}subtitle") or "")
+    assert found, root.findtext(f"{A}subtitle")
+    return int(found.group(1))
+
+
+def title_name(e: ET.Element) -> str:
+    """Who the entry is about, as its title names them: 名前（都道府県） before the colon."""
+    return e.findtext(f"{A}title").rsplit(": ", 1)[0]
+
+
+def named(a) -> str:
+    return a.name + (f"（{a.prefecture}）" if a.prefecture else "")
 
 
 def parse_atom(path: Path) -> ET.Element:
@@ -31,31 +52,62 @@ def parse_atom(path: Path) -> ET.Element:
     return root
 
 
-def test_site_feed_lists_new_and_upcoming_adopters(site: Path, dataset):
+def test_site_feed_lists_new_and_upcoming_adopters(site: Path, dataset, build_date: dt.date):
+    """Exactly the rows that start after the build month, or started within the months the subtitle names."""
     data, _ = dataset
     root = parse_atom(site / "feeds" / "adopters.atom.xml")
     entries = root.findall(f"{A}entry")
-    since = "2025-11"  # NEW_MONTHS before the build month 2026-11
-    expected = {a.name for a in data.adopters.adopters if a.start and a.start >= since}
-    assert {e.findtext(f"{A}title").split("（")[0].split(":")[0] for e in entries} == expected
+    since = month_of(build_date, stated_months(root))
+    expected = {named(a) for a in data.adopters.adopters if a.start and a.start >= since}
+    assert {title_name(e) for e in entries} == expected
     ids = [e.findtext(f"{A}id") for e in entries]
     assert len(ids) == len(set(ids))
-    assert feeds.NEW_MONTHS == 12
+    assert views.date_ja(build_date) + "時点" in root.findtext(f"{A}subtitle")
 
 
-def test_entry_updated_is_stable_and_not_the_build_date(site: Path):
+def test_the_window_ends_exactly_the_stated_months_back(site: Path, dataset):
+    """A row is new from its start month for as many months as the feed says, and not one month longer."""
+    data, _ = dataset
+    months = stated_months(parse_atom(site / "feeds" / "adopters.atom.xml"))
+    omura = next(a for a in data.adopters.adopters if a.name == "大村市")
+    year, month = map(int, omura.start.split("-"))
+
+    def names_on(index: int) -> set[str]:   # the feed's rows on the first day of month number ``index``
+        today = dt.date(index // 12, index % 12 + 1, 1)
+        return {e.adopter.name for e in feeds.entries(data, views.adopter_view(data, today), {}, new_only=True)}
+
+    start = year * 12 + month - 1
+    assert "大村市" in names_on(start - 1)              # upcoming
+    assert "大村市" in names_on(start + months)         # the last month of the window
+    assert "大村市" not in names_on(start + months + 1)
+
+
+def test_entry_updated_is_stable_and_not_the_build_date(site: Path, dataset, build_date: dt.date):
+    """An entry is updated when the table was read (as_of) or, once its day has come, on its start day."""
+    data, _ = dataset
+    starts = {named(a): a.start for a in data.adopters.adopters}
+    as_of = data.adopters.as_of
+    for e in parse_atom(site / "feeds" / "adopters.atom.xml").findall(f"{A}entry"):
+        updated = dt.datetime.fromisoformat(e.findtext(f"{A}updated")).date()
+        if updated != as_of:
+            assert updated.isoformat()[:7] == starts[title_name(e)] and updated <= build_date, e.findtext(f"{A}title")
+
+
+def test_omura_entry(site: Path, dataset, build_date: dt.date):
+    """大村市 starts on 2026-04-01 (its leaflet): announced until then, started from then, new for the stated months."""
+    data, _ = dataset
     root = parse_atom(site / "feeds" / "adopters.atom.xml")
-    for e in root.findall(f"{A}entry"):
-        assert not e.findtext(f"{A}updated").startswith("2026-11-20")
-
-
-def test_omura_entry(site: Path):
-    root = parse_atom(site / "feeds" / "adopters.atom.xml")
-    entry = next(e for e in root.findall(f"{A}entry") if e.findtext(f"{A}title").startswith("大村市"))
+    found = [e for e in root.findall(f"{A}entry") if e.findtext(f"{A}title").startswith("大村市")]
+    if month_of(build_date, stated_months(root)) > "2026-04":
+        assert not found   # no longer new on this build date
+        return
+    (entry,) = found
     assert entry.findtext(f"{A}id").endswith(":adopter/422053")
     assert entry.find(f"{A}link[@rel='alternate']").get("href").endswith("/municipalities/omura/")
-    assert entry.findtext(f"{A}updated").startswith("2026-04-01")
-    assert "令和8年4月1日" in entry.findtext(f"{A}title")
+    started = build_date >= dt.date(2026, 4, 1)
+    assert entry.findtext(f"{A}updated").startswith("2026-04-01" if started else data.adopters.as_of.isoformat())
+    title = entry.findtext(f"{A}title")
+    assert "令和8年4月1日" in title and title.endswith("から電子保証を" + ("開始" if started else "開始予定")), title
 
 
 def test_one_feed_per_prefecture(site: Path, dataset):

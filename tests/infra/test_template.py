@@ -49,9 +49,10 @@ def api_behaviour(template: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def lint_findings() -> list[dict[str, Any]]:
     """The README's own check, once for both templates: cfn-lint with informational rules included."""
+    for path in (TEMPLATE, WAF_TEMPLATE):
+        assert path.is_file(), f"{path.relative_to(ROOT)} is missing"
     executable = _venv_tool("cfn-lint")
-    if executable is None:
-        pytest.skip("cfn-lint is not installed")
+    assert executable, "cfn-lint is missing: it is a pinned dev dependency (`make setup`)"
     result = subprocess.run(
         [executable, "--include-checks", "I", "--regions", "ap-northeast-1", "us-east-1", "--format", "json",
          "--", str(TEMPLATE), str(WAF_TEMPLATE)],
@@ -179,8 +180,7 @@ def test_origin_secret_is_generated_and_wired_into_both_places(template: dict[st
 
 def test_pretty_urls_are_rewritten_to_index_html(template: dict[str, Any]) -> None:
     node = _venv_tool("node") or shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed; the CloudFront function is JavaScript")
+    assert node, "node is missing (`make system-packages`): the CloudFront function is JavaScript"
     code = only(template, "AWS::CloudFront::Function")["FunctionCode"]
     cases = {
         "/": "/index.html",
@@ -278,11 +278,12 @@ def test_table_is_on_demand_with_pitr_and_ttl(template: dict[str, Any]) -> None:
 
 def test_function_bundle_keeps_the_package_at_its_root(tmp_path: Path) -> None:
     """The Makefile sam runs: lambda_verify/ lands at the bundle root, without caches, from any directory."""
-    if shutil.which("make") is None:
-        pytest.skip("make is not installed")
+    makefile = TEMPLATE.parent / "function" / "Makefile"
+    assert makefile.is_file(), f"{makefile.relative_to(ROOT)} is missing: sam builds the bundle with it"
+    assert shutil.which("make"), "make is missing (`make system-packages`): sam builds the bundle with it"
     repo = tmp_path / "repo"
     (repo / "infra" / "function").mkdir(parents=True)
-    shutil.copy(TEMPLATE.parent / "function" / "Makefile", repo / "infra" / "function" / "Makefile")
+    shutil.copy(makefile, repo / "infra" / "function" / "Makefile")
     package = repo / "lambda_verify"
     (package / "__pycache__").mkdir(parents=True)
     (package / "__init__.py").write_text("")

@@ -175,16 +175,17 @@ def test_rows_after_the_build_month_are_upcoming_on_the_pages(site: Path, table:
         assert not shown and "開始予定 0 団体" in page_text(site, "adopters")
 
 
-@pytest.mark.parametrize("when", ["before the last start", "after every start"])
+@pytest.mark.parametrize("when", ["before the last start", "on the last start month", "after every start"])
 def test_status_of_each_row_on_either_side_of_the_starts(table: AdopterTable, when: str) -> None:
-    """Whatever the run's date: a day before the last start month leaves those rows 開始予定, the first day
-    of the month after every start makes every row 運用中."""
+    """Whatever the run's date: the day before the last start month leaves those rows 開始予定; from the first
+    day of that month on every row is 運用中."""
     from esurety.data.dataset import load_dataset
 
     last = max(a.start for a in table.adopters if a.start)
     year, month = map(int, last.split("-"))
-    day = (dt.date(year, month, 1) - dt.timedelta(days=1) if when == "before the last start"
-           else dt.date(year + month // 12, month % 12 + 1, 1))
+    day = {"before the last start": dt.date(year, month, 1) - dt.timedelta(days=1),
+           "on the last start month": dt.date(year, month, 1),
+           "after every start": dt.date(year + month // 12, month % 12 + 1, 1)}[when]
     view = views.adopter_view(load_dataset(ROOT), day)
     upcoming = {r.adopter.name for g in view.groups for r in g.rows if r.status == "upcoming"}
     if when == "before the last start":

@@ -7,7 +7,10 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import socket
+import sys
 import threading
+import types
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,9 +28,10 @@ from .support import KEY, NUMBER, certificate_doc, put_certificate
 
 
 class Server:
-    def __init__(self, base: str, root: Path):
+    def __init__(self, base: str, root: Path, httpd: Any):
         self.base = base
         self.root = root
+        self.httpd = httpd
 
     def request(self, path: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,
                 method: str | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -67,15 +71,22 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     httpd = devserver.make_server(0, root)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield Server(f"http://127.0.0.1:{httpd.port}", root)
+    yield Server(f"http://127.0.0.1:{httpd.port}", root, httpd)
     httpd.close()
     thread.join(timeout=5)
     handler_module.reset()
 
 
 def test_binds_loopback_only(server: Server) -> None:
-    assert server.base.startswith("http://127.0.0.1:")
-    assert devserver.HOST == "127.0.0.1"
+    """The listening socket is bound to 127.0.0.1 alone, on the port the server reports."""
+    host, port = server.httpd.server.socket.getsockname()[:2]   # one listening socket (waitress TcpWSGIServer)
+    assert (host, port) == ("127.0.0.1", server.httpd.port) and port != 0
+    assert server.httpd.server_address == (host, port)
+    # Another loopback address on the same port is refused: a server bound to 0.0.0.0 would answer it.
+    with socket.create_connection(("127.0.0.1", port), timeout=5):
+        pass
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.2", port), timeout=5):
+        pass
 
 
 @pytest.mark.parametrize("path, status, ctype", [
@@ -239,10 +250,41 @@ def test_rebuild_keeps_serving_when_the_build_fails(caplog: pytest.LogCaptureFix
 
 
 def test_build_site_is_found_when_it_exists() -> None:
-    build = devserver._build_site()
-    assert build is None or callable(build)
+    from scripts.build import build_site
+
+    assert devserver._build_site() is build_site
 
 
-def test_help_names_the_folder_option() -> None:
-    with pytest.raises(SystemExit):
+def test_without_build_site_the_watcher_serves_output_as_it_is(monkeypatch: pytest.MonkeyPatch,
+                                                               caplog: pytest.LogCaptureFixture,
+                                                               tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "scripts.build", types.ModuleType("scripts.build"))  # no build_site in it
+    with caplog.at_level(logging.WARNING):
+        assert devserver._build_site() is None
+    assert "build_site" in caplog.text
+    devserver.watch(tmp_path, threading.Event())    # returns at once instead of watching
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_names_the_folder_option(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
         devserver.main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: python -m scripts.devserver")
+    for option, text in (("--root", "表示するフォルダ（既定 output/）"), ("--port", "ポート番号（既定 8000）"),
+                         ("--watch", "の変更で作り直す")):
+        assert option in out and text in out
+
+
+def test_a_port_in_use_is_named_and_exits_1(server: Server, capsys: pytest.CaptureFixture[str],
+                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VERIFY_AUDIT_LOG", str(tmp_path / "audit.log"))
+    try:
+        assert devserver.main(["--port", str(server.httpd.port), "--root", str(server.root)]) == 1
+    finally:
+        for h in logging.getLogger("lambda_verify.audit").handlers[:]:
+            if getattr(h, "baseFilename", None) == str(tmp_path / "audit.log"):
+                logging.getLogger("lambda_verify.audit").removeHandler(h)
+                h.close()
+    assert f"127.0.0.1:{server.httpd.port} を使えません" in capsys.readouterr().err

@@ -16,6 +16,7 @@ import pytest
 from lambda_verify.clock import SystemClock
 from lambda_verify.events import build_event
 from lambda_verify.handler import App
+from lambda_verify.messages import MESSAGES, TITLES
 from lambda_verify.security import SECURITY_HEADERS
 
 from .support import (
@@ -79,34 +80,52 @@ def test_form_body_in_shift_jis_is_refused_politely(app: App) -> None:
     assert "Traceback" not in result["body"]
 
 
-def test_wrong_key_and_unknown_number_get_identical_answers(app: App, clock: FakeClock) -> None:
-    for make in (json_event, form_event):
-        wrong = app(make({"guarantee_number": NUMBER, "access_key": "WRONGKEY2345"}, ip="203.0.113.10"))
-        unknown = app(make({"guarantee_number": NUMBER[:-1] + "9", "access_key": "WRONGKEY2345"},
-                           ip="203.0.113.10"))
-        # Same number typed in both: compare a wrong key on a real number with a key on an unknown one
-        unknown_same_text = app(make({"guarantee_number": "2099000199", "access_key": "WRONGKEY2345"},
-                                     ip="203.0.113.11"))
-        wrong_same_text = app(make({"guarantee_number": "2099000199", "access_key": "WRONGKEY2345"},
-                                   ip="203.0.113.11"))
-        assert wrong["statusCode"] == unknown["statusCode"] == 400
-        assert wrong["headers"] == unknown["headers"]
-        if make is json_event:
-            assert wrong["body"] == unknown["body"]  # the JSON answer does not even echo the number
-        assert unknown_same_text == wrong_same_text
+@pytest.mark.parametrize("make", [json_event, form_event], ids=["json", "form"])
+@pytest.mark.parametrize("typed, stored_number, right_key", [
+    ("2099000101", NUMBER, KEY),
+    ("２０９９０００１０１", NUMBER, KEY),
+    (" 99001ー000101 ", EJCS_NUMBER, EJCS_KEY),
+], ids=["ascii", "full-width", "ejcs-long-vowel-mark"])
+def test_wrong_key_and_unknown_number_get_identical_answers(store: Any, clock: FakeClock, make: Any, typed: str,
+                                                            stored_number: str, right_key: str) -> None:
+    """The same typed number, first unknown, then stored and asked with a wrong key: byte-identical answers.
+
+    Nothing is removed before comparing: status, every header and the whole body must be the same.
+    """
+    app = make_app(store, clock)
+    request = {"guarantee_number": typed, "access_key": "WRONGKEY2345"}
+    unknown = app(make(request, ip="203.0.113.10"))
+    put_certificate(store, certificate_doc(stored_number), right_key)
+    wrong = app(make(request, ip="203.0.113.10"))
+    assert (wrong["statusCode"], wrong["headers"], wrong["body"]) == \
+           (unknown["statusCode"], unknown["headers"], unknown["body"])
+    assert wrong == unknown
+    # Both are the no-match answer (not some other refusal the two happen to share) ...
+    assert wrong["statusCode"] == 400
+    if make is json_event:
+        assert body_json(wrong) == {"status": "no_match", "message": MESSAGES["no_match"]}
+    else:
+        assert wrong["headers"]["Content-Type"] == "text/html; charset=utf-8"
+        assert TITLES["no_match"] in wrong["body"] and MESSAGES["no_match"] in wrong["body"]
+        assert f'value="{stored_number}"' in wrong["body"]  # the form is filled in again with the number
+    # ... and the second one really asked a stored certificate: its right key shows it.
+    shown = app(make({"guarantee_number": typed, "access_key": right_key}, ip="203.0.113.10"))
+    assert shown["statusCode"] == 200, shown["body"]
 
 
 def test_unknown_and_wrong_pages_are_byte_identical_for_the_same_input(store: Any, clock: FakeClock) -> None:
     """The same typed number, once unknown and once known with a wrong key: byte-identical answers."""
     app = make_app(store, clock)
     before = app(form_event({"guarantee_number": NUMBER, "access_key": "WRONGKEY2345"}, ip="203.0.113.20"))
+    before_json = app(json_event({"guarantee_number": NUMBER, "access_key": "WRONGKEY2345"}, ip="203.0.113.22"))
     put_certificate(store, certificate_doc(), KEY)
     after = app(form_event({"guarantee_number": NUMBER, "access_key": "WRONGKEY2345"}, ip="203.0.113.21"))
+    after_json = app(json_event({"guarantee_number": NUMBER, "access_key": "WRONGKEY2345"}, ip="203.0.113.23"))
     assert (before["statusCode"], before["headers"], before["body"]) == \
            (after["statusCode"], after["headers"], after["body"])
-    before_json = app(json_event({"guarantee_number": "2099000555", "access_key": "WRONGKEY2345"}, ip="203.0.113.22"))
-    after_json = app(json_event({"guarantee_number": NUMBER, "access_key": "WRONGKEY2345"}, ip="203.0.113.23"))
     assert before_json == after_json
+    assert after["statusCode"] == after_json["statusCode"] == 400
+    assert body_json(after_json)["status"] == "no_match"
 
 
 def test_failures_take_the_same_time_with_a_fake_clock(store: Any, clock: FakeClock) -> None:
