@@ -168,8 +168,8 @@ def test_each_guarantors_notice_bears_its_own_name() -> None:
     assert "電子証書閲覧用" not in html
 
 
-@pytest.mark.skipif(chromium_path() is None, reason="Chromium is not installed")
 def test_pdf_notice_with_chromium(tmp_path: Path, db: Path, notices: Path) -> None:
+    assert chromium_path() is not None, "Chromium is missing: `make system-packages` installs it"
     src = write_yaml(tmp_path / "export.yaml", [one_certificate()])
     assert run(src, "--db", db, "--notices", notices, "--site-url", "https://guide.example.jp", "--pdf") == 0
     assert (notices / "2099000201.pdf").read_bytes().startswith(b"%PDF")

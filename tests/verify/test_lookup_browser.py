@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 import lambda_verify.handler as handler_module
 from scripts import devserver
@@ -26,10 +27,8 @@ from .support import ROOT
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
 if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is missing", allow_module_level=True)
+    pytest.fail(f"{CHROMIUM} is missing: `make system-packages` installs it", pytrace=False)
 
 NUMBER, KEY = "2099000101", "K7QWMP3RX9TB4HNC"
 
@@ -83,7 +82,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
+    with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                               args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                                     "--disable-background-networking", "--disable-component-update"])
