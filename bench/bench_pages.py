@@ -73,6 +73,8 @@ LIGHTHOUSE_PAGES = {
     # the adopter table is one page per prefecture or kind; 佐賀県's also carries the usage table and chart
     "adopters-saga": "/adopters/pref-41/",
     "lookup": "/lookup/",
+    "check": "/check/",
+    "search": "/search/",
 }
 #: category → (comparison, target)
 TARGETS: dict[str, tuple[str, float]] = {
