@@ -80,8 +80,8 @@ LIGHTHOUSE_PAGES = {
 TARGETS: dict[str, tuple[str, float]] = {
     "performance": (">=", 0.95),
     "accessibility": ("==", 1.0),
-    "best-practices": (">=", 0.95),
-    "seo": (">=", 0.95),
+    "best-practices": ("==", 1.0),
+    "seo": ("==", 1.0),
 }
 METRICS = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
            "cumulative-layout-shift", "speed-index")
