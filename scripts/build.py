@@ -157,5 +157,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _exit_now(code: int) -> None:
+    """End the process without tearing the interpreter down.
+
+    Freeing every object of a build one by one took 0.4–0.5 s after an edit rebuild of 4–5 s
+    (N = 2,000); nothing is left to do by then: the indexer is stopped, the output is swapped in,
+    the old tree is removed by its own process, and log records are written as they come.
+    """
+    search_module = sys.modules.get("esurety.site.search")
+    if search_module is not None:
+        search_module.stop_indexer()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit_now(main())

@@ -58,22 +58,41 @@ def _unknown_sources(g: model.Guidance) -> Iterator[Problem]:
             yield loc + ("source",), f"資料ID「{claim.source}」が sources にありません（あるのは {known}）。"
 
 
-def _lists(loc: tuple[Any, ...], obj: Any) -> Iterator[tuple[tuple[Any, ...], list[Any]]]:
+#: Each model class's fields as (attribute, key as written), looked up once per class.
+_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _fields(cls: type[model.Strict]) -> tuple[tuple[str, str], ...]:
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = tuple((name, field.alias or name) for name, field in cls.model_fields.items())
+    return found
+
+
+def _lists(loc: tuple[Any, ...], obj: Any) -> list[tuple[tuple[Any, ...], list[Any]]]:
     """Every list of plain values inside a model, with its location."""
+    out: list[tuple[tuple[Any, ...], list[Any]]] = []
+    _collect_lists(loc, obj, out)
+    return out
+
+
+def _collect_lists(loc: tuple[Any, ...], obj: Any, out: list[tuple[tuple[Any, ...], list[Any]]]) -> None:
     if isinstance(obj, model.Strict):
-        for name in type(obj).model_fields:
-            field = type(obj).model_fields[name]
-            key = field.alias or name
-            yield from _lists(loc + (key,), getattr(obj, name))
+        for name, key in _fields(type(obj)):
+            value = getattr(obj, name)
+            if isinstance(value, (model.Strict, dict, list)):
+                _collect_lists(loc + (key,), value, out)
     elif isinstance(obj, dict):
         for k, v in obj.items():
-            yield from _lists(loc + (k,), v)
+            if isinstance(v, (model.Strict, dict, list)):
+                _collect_lists(loc + (k,), v, out)
     elif isinstance(obj, list):
         if obj and all(isinstance(v, str) for v in obj):
-            yield loc, obj
+            out.append((loc, obj))
         else:
             for i, v in enumerate(obj):
-                yield from _lists(loc + (i,), v)
+                if isinstance(v, (model.Strict, dict, list)):
+                    _collect_lists(loc + (i,), v, out)
 
 
 def _duplicates(g: model.Guidance) -> Iterator[Problem]:

@@ -90,24 +90,30 @@ def decision_table(g: model.Guidance, ctx: Context) -> DecisionTable:
     """Run :func:`decide` for every combination the form can send."""
     vocab = ctx.vocabulary
     dims = [(d, dimension_values(g, vocab, d)) for d in asked_dimensions(g)]
+    names = [d for d, _ in dims]
     breaks = breakpoints(g)
+    days = [_representative(breaks, slot) for slot in range(len(breaks) + 2)]
+    impossible = [-1] * len(days)
+    possible = {(c, i): compatible(vocab, c, i) for c in dict(dims)["certificates"] for i in dict(dims)["issuers"]}
     outcomes: list[Outcome] = []
     seen: dict[Outcome, int] = {}
     cells: list[int] = []
     memo: DimensionMemo = {}
     for combo in itertools.product(*(values for _, values in dims)):
-        chosen = dict(zip((d for d, _ in dims), combo))
-        if not compatible(vocab, chosen["certificates"], chosen["issuers"]):
-            cells.extend([-1] * (len(breaks) + 2))
+        chosen = dict(zip(names, combo))
+        certificate, issuer = chosen["certificates"], chosen["issuers"]
+        if not possible[certificate, issuer]:
+            cells += impossible
             continue
-        for slot in range(len(breaks) + 2):
-            case = Case(certificate=chosen["certificates"], issuer=chosen["issuers"], stage=chosen["contract_stages"],
-                        project_type=chosen.get("project_types"), department=chosen.get("departments"),
-                        procurement_method=chosen.get("procurement_methods"), day=_representative(breaks, slot))
+        stage, project_type = chosen["contract_stages"], chosen.get("project_types")
+        department, method = chosen.get("departments"), chosen.get("procurement_methods")
+        for day in days:
+            case = Case(certificate=certificate, issuer=issuer, stage=stage, project_type=project_type,
+                        department=department, procurement_method=method, day=day)
             outcome = decide(g, ctx, case, memo)
-            if outcome not in seen:
-                seen[outcome] = len(outcomes)
+            index = seen.setdefault(outcome, len(outcomes))  # one hash of the outcome per cell
+            if index == len(outcomes):
                 outcomes.append(outcome)
-            cells.append(seen[outcome])
+            cells.append(index)
     logger.debug("%s: %d cells, %d distinct outcomes", g.slug, len(cells), len(outcomes))
     return DecisionTable(dims, breaks, outcomes, cells)

@@ -110,19 +110,38 @@ def searchable_pages(site: Path) -> list[str]:
     return sorted(_searchable(site))
 
 
-def _searchable(site: Path) -> dict[str, str]:
-    """The pages to index, each with the digest of its bytes."""
+def _searchable(site: Path, known: dict[str, tuple[int, int, str]] | None = None) -> dict[str, str]:
+    """The pages to index, each with the digest of its bytes.
+
+    ``known``: pages an earlier build indexed, with their size, modification time and digest; a page
+    whose size and time are still those (a file linked from that build) is not read again.
+    """
+    known = known or {}
     pages = {}
-    for path in site.rglob("*.html"):
-        rel = path.relative_to(site).as_posix()
-        if rel.split("/", 1)[0].startswith("pagefind"):
-            continue
-        raw = path.read_bytes()
-        if _BODY_MARK not in raw:
-            continue
-        if not _SAFE_PATH.fullmatch(rel):  # the shard is a glob of literal paths
-            raise SearchIndexError(f"cannot index {rel}: only letters, digits and ._/- in page paths")
-        pages[rel] = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    base = str(site)
+    for dirpath, dirs, files in os.walk(base):
+        rel_dir = os.path.relpath(dirpath, base).replace(os.sep, "/")
+        if rel_dir == ".":
+            rel_dir = ""
+            dirs[:] = [d for d in dirs if not d.startswith("pagefind")]
+        for name in files:
+            if not name.endswith(".html") or (not rel_dir and name.startswith("pagefind")):
+                continue
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            path = os.path.join(dirpath, name)
+            seen = known.get(rel)
+            if seen is not None:
+                st = os.stat(path)
+                if (st.st_size, st.st_mtime_ns) == seen[:2]:
+                    pages[rel] = seen[2]
+                    continue
+            with open(path, "rb") as fh:
+                raw = fh.read()
+            if _BODY_MARK not in raw:
+                continue
+            if not _SAFE_PATH.fullmatch(rel):  # the shard is a glob of literal paths
+                raise SearchIndexError(f"cannot index {rel}: only letters, digits and ._/- in page paths")
+            pages[rel] = hashlib.blake2b(raw, digest_size=16).hexdigest()
     return pages
 
 
@@ -209,7 +228,9 @@ def build_index(site: Path, shard_pages: int = SHARD_PAGES, state: Any = None) -
     from esurety.site.pagefind_service import PagefindServiceError
 
     site = Path(site).resolve()
-    found_pages = _searchable(site)
+    found_pages = _searchable(site, state.previous_pages() if state is not None else None)
+    if state is not None:
+        state.extra["pages"] = found_pages  # for the next build (esurety/site/buildstate.py)
     pages = sorted(found_pages)
     shards = [pages[i:i + shard_pages] for i in range(0, len(pages), shard_pages)] or [[]]
     logger.info("building the search index: %d pages in %d shards", len(pages), len(shards))
