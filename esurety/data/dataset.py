@@ -8,6 +8,7 @@ with several mistakes reports each of them. Nothing downstream sees data that fa
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import logging
 import re
@@ -110,6 +111,18 @@ class Dataset:
 
     def guidance_by_slug(self) -> dict[str, model.Guidance]:
         return {g.slug: g for g in self.guidance}
+
+    @functools.cached_property
+    def _rows_by_page(self) -> dict[str, model.Adopter]:
+        rows: dict[str, model.Adopter] = {}
+        for a in self.adopters.adopters:
+            if a.page:
+                rows.setdefault(a.page, a)
+        return rows
+
+    def row_for(self, slug: str) -> model.Adopter | None:
+        """The adopters row that links a guidance page (the first, as the cross-file checks take it)."""
+        return self._rows_by_page.get(slug)
 
 
 @dataclass

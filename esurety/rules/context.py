@@ -11,7 +11,7 @@ __all__ = ["context_for"]
 
 def context_for(data: Dataset, g: model.Guidance) -> Context:
     """The vocabulary, the guarantors' rules and what the adopter table lists for the orderer."""
-    row = next((a for a in data.adopters.adopters if a.page == g.slug), None)
+    row = data.row_for(g.slug)
     return Context(vocabulary=data.vocabulary, guarantors=data.guarantors,
                    listed_guarantors=tuple(row.guarantor_ids) if row else (),
                    listed_source=row.source if row else None)

@@ -300,7 +300,7 @@ def guidance_guarantors(data: Dataset, guidance: model.Guidance) -> list[str]:
     named = [i for i in guidance.scope.covered("issuers") if i in data.guarantors]
     if named:
         return named
-    row = next((a for a in data.adopters.adopters if a.page == guidance.slug), None)
+    row = data.row_for(guidance.slug)
     return row.guarantor_ids if row else []
 
 
