@@ -2,10 +2,11 @@
 
 mutmut (configured in pyproject.toml, [tool.mutmut]) mutates the kernel, the eligibility rule and the
 lookup in a copy under mutants/ and runs each area's own fast tests against every mutant. This reads
-its per-file results (mutants/<file>.meta), scores each area (killed / all mutants; a mutant no test
-reaches counts as surviving), lists every survivor with the one-line reason kept in
-bench/mutation_survivors.txt ("<mutant name>  <reason>"), and exits non-zero when an area is under
-90 % or a survivor has no reason.
+its per-file results (mutants/<file>.meta), scores each area (killed / all mutants checked; a mutant
+no test reaches counts as surviving; an area is judged only when every mutant of its files was
+checked), lists every survivor with the one-line reason kept in bench/mutation_survivors.txt
+("<mutant name>  <reason>"), and exits non-zero when an area is under 90 %, is not judged, or a survivor
+has no reason.
 
     python -m bench.mutation [--areas kernel,rules,lookup]
 """
@@ -26,11 +27,19 @@ REASONS = ROOT / "bench" / "mutation_survivors.txt"
 RESULT = ROOT / "bench" / "results" / "mutation.md"
 TARGET = 0.90
 
+#: lambda_verify modules left out of the lookup area, each with why (listed in the results file).
+LEFT_OUT: dict[str, str] = {
+    "lambda_verify/rendering.py": "being rewritten (the HTML of the certificate and the message pages)",
+    "lambda_verify/form.py": "new with the rendering rewrite, not settled yet",
+    "lambda_verify/markup.py": "new with the rendering rewrite, not settled yet",
+}
+
 AREAS: dict[str, tuple[str, ...]] = {
     "kernel": tuple(f"esurety/kernel/{m}.py" for m in ("wareki", "numbering", "kana", "glossary", "content_types",
                                                         "paths")),
     "rules": ("esurety/rules/eligibility.py", "esurety/rules/export.py"),
-    "lookup": tuple(sorted(str(p.relative_to(ROOT)) for p in (ROOT / "lambda_verify").rglob("*.py"))),
+    "lookup": tuple(sorted(f for f in (str(p.relative_to(ROOT)) for p in (ROOT / "lambda_verify").rglob("*.py"))
+                           if f not in LEFT_OUT)),
 }
 
 #: mutmut's exit codes (mutmut/stats.py); anything else is "suspicious".
@@ -56,6 +65,23 @@ def results(files: tuple[str, ...]) -> dict[str, str]:
         if meta.exists():
             for name, code in json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"].items():
                 out[name] = STATUS.get(code, "suspicious")
+    return out
+
+
+def has_functions(f: str) -> bool:
+    path = ROOT / f
+    return path.exists() and any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                                 for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))))
+
+
+def checked(files: tuple[str, ...]) -> list[str]:
+    """The files whose every mutant has a verdict (a run of only some files leaves the others unchecked);
+    a file without any function (a package's docstring) has nothing to mutate and counts as checked."""
+    out = []
+    for f in files:
+        ran = (MUTANTS / (f + ".meta")).exists()
+        if (ran and "not checked" not in results((f,)).values()) or (not ran and not has_functions(f)):
+            out.append(f)
     return out
 
 
@@ -89,14 +115,15 @@ def main(argv: list[str] | None = None) -> int:
     why = reasons()
     lines = [f"# Mutation testing — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", "",
              "`make mutation` (mutmut 3.8.1, configuration in pyproject.toml `[tool.mutmut]`); each area runs only its "
-             "own fast tests. Score = killed / all mutants (a mutant no test reaches counts as surviving); target "
-             f"{TARGET:.0%} in each area. Every survivor is listed with its reason (bench/mutation_survivors.txt).", "",
+             "own fast tests. Score = killed / mutants checked (a mutant no test reaches counts as surviving); an area "
+             f"is judged only when every mutant of its files was checked; target {TARGET:.0%} in each area. Every survivor is listed with its reason (bench/mutation_survivors.txt).", "",
              "| area | files mutated | mutants | killed | survived | score | target met |", "|---|---|---|---|---|---|---|"]
     failed = False
     survivors: list[tuple[str, str]] = []
-    for area in args.areas.split(","):
-        got = results(AREAS[area])
-        done = [f for f in AREAS[area] if (MUTANTS / (f + ".meta")).exists()]
+    areas = args.areas.split(",")
+    for area in areas:
+        got = {name: status for name, status in results(AREAS[area]).items() if status != "not checked"}
+        done = checked(AREAS[area])
         if not got:
             lines.append(f"| {area} | 0 of {len(AREAS[area])} | not run | | | not judged | no |")
             failed = True
@@ -106,10 +133,13 @@ def main(argv: list[str] | None = None) -> int:
         whole = len(done) == len(AREAS[area])
         met = score >= TARGET and whole
         failed |= not met
-        verdict = ("yes" if met else "NO") if whole else f"not judged (only {', '.join(Path(f).name for f in done)})"
+        missing = [Path(f).name for f in AREAS[area] if f not in done]
+        verdict = ("yes" if met else "NO") if whole else f"not judged (not run: {', '.join(missing)})"
         lines.append(f"| {area} | {len(done)} of {len(AREAS[area])} | {len(got)} | {killed} | {len(got) - killed} | "
                      f"{score:.1%} | {verdict} |")
         survivors += [(name, status) for name, status in sorted(got.items()) if status not in KILLED]
+    if "lookup" in areas:
+        lines += ["", "Left out of the lookup area:", ""] + [f"- `{f}`: {why}" for f, why in LEFT_OUT.items()]
     lines += ["", "## Surviving mutants", ""]
     if survivors:
         lines += ["| mutant | status | change | reason |", "|---|---|---|---|"]
