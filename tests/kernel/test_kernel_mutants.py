@@ -200,3 +200,65 @@ def test_further_page_families() -> None:
     assert paths.prefecture_feed("440001") == "feeds/adopters/44.atom.xml"
     assert paths.chart("usage-1") == "adopters/charts/usage-1.svg"
     assert [paths.search_bundle(i) for i in range(3)] == ["pagefind/", "pagefind-2/", "pagefind-3/"]
+
+
+# ------------------------------------------------------------------------------------ certificate wording
+
+WORDING_DATA = {"head_office_address": "本店の所在地", "statements": {"advance_payment": "当会社は、…その責に任じます。"},
+                "notes": ["【注1】 一つ目", "【注2】 二つ目"], "terms_text": "約款の案内", "terms_url": "https://example.jp/"}
+
+
+def test_certificate_wording_from_data_keeps_every_part() -> None:
+    """GIVEN a guarantor's wording as glossary.json holds it WHEN it is read THEN every part is kept as written,
+    the notes as a tuple in their order."""
+    w = glossary.CertificateWording.from_data(dict(WORDING_DATA))
+    assert w == glossary.CertificateWording(head_office_address="本店の所在地",
+                                            statements={"advance_payment": "当会社は、…その責に任じます。"},
+                                            notes=("【注1】 一つ目", "【注2】 二つ目"), terms_text="約款の案内",
+                                            terms_url="https://example.jp/")
+    assert isinstance(w.notes, tuple)
+
+
+@pytest.mark.parametrize("data", [None, {}])
+def test_no_wording_is_none(data: dict[str, object] | None) -> None:
+    assert glossary.CertificateWording.from_data(data) is None
+
+
+def test_wording_without_optional_parts_has_empty_ones() -> None:
+    w = glossary.CertificateWording.from_data({"head_office_address": "本店"})
+    assert w == glossary.CertificateWording(head_office_address="本店", statements={}, notes=(), terms_text=None,
+                                            terms_url=None)
+
+
+def test_glossary_text_carries_each_guarantors_wording_or_none() -> None:
+    """GIVEN plain data for two guarantors, one with wording WHEN glossary.json is written THEN the one has its
+    five parts and the other has none; nothing else of the guarantor's data leaks in."""
+    import json
+
+    base = {"id": "a", "name": "A株式会社", "short_name": "A", "lookup_service": None, "number_format": None,
+            "number_groups": None, "number_example": None, "number_note": None, "key_notice_name": None}
+    text = glossary.build({"orderer_kind": {"city": {"label": "市"}}},
+                          [{**base, "certificate": {**WORDING_DATA, "source": "x", "where": "y"}},
+                           {**base, "id": "b", "certificate": None}])
+    out = json.loads(text)
+    assert out["guarantors"][0]["certificate"] == WORDING_DATA
+    assert out["guarantors"][1]["certificate"] is None
+    assert text.endswith("}\n") and "本店の所在地" in text  # UTF-8 as is, not \u escapes
+
+
+def test_the_shipped_glossary_reads_the_wording_of_data_guarantors_yaml() -> None:
+    """The glossary read afresh (not from the cache) holds WJCS's and EJCS's wording as glossary.json has it."""
+    import json
+
+    glossary.glossary.cache_clear()
+    try:
+        read = glossary.glossary()
+    finally:
+        glossary.glossary.cache_clear()
+    raw = {g["id"]: g for g in json.loads(glossary.GLOSSARY_FILE.read_text(encoding="utf-8"))["guarantors"]}
+    for gid in ("wjcs", "ejcs"):
+        w = read.guarantors[gid].certificate
+        assert w is not None and w.statements == raw[gid]["certificate"]["statements"]
+        assert w.notes == tuple(raw[gid]["certificate"]["notes"]) and len(w.notes) >= 2
+        assert w.head_office_address == raw[gid]["certificate"]["head_office_address"]
+    assert read.guarantors["hokkaido"].certificate is None

@@ -279,6 +279,20 @@ def test_an_unstated_issuer_listed_in_the_adopter_table_is_taken_from_the_table(
     assert decide(g, listed, case(issuer="ejcs")).status == "unknown"
 
 
+def test_the_memo_of_a_decision_table_gives_the_same_listed_issuer_answer(ctx: Context) -> None:
+    """GIVEN an orderer silent on issuers whose adopters row lists WJCS WHEN cases are decided through one memo
+    (as a decision table does) THEN each answer equals the one decided alone: WJCS from the table, EJCS asked."""
+    listed = Context(vocabulary=ctx.vocabulary, guarantors=ctx.guarantors, listed_guarantors=("wjcs",),
+                     listed_source="wjcs-list")
+    g = orderer(scope_issuers=None)
+    memo: dict = {}
+    for issuer in ("wjcs", "ejcs", "wjcs"):
+        through_memo = decide(g, listed, case(issuer=issuer), memo)
+        assert through_memo == decide(g, listed, case(issuer=issuer))
+    assert decide(g, listed, case(issuer="wjcs"), memo).status == "applies"
+    assert any(r.code == "issuer_listed" for r in decide(g, listed, case(issuer="wjcs"), memo).reasons)
+
+
 def test_limits_of_other_dimensions_stated_nowhere_limit_nothing(ctx: Context) -> None:
     out = decide(orderer(), ctx, case(department="土木課", procurement_method="negotiated"))
     assert out.status == "applies"
