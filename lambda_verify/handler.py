@@ -75,25 +75,6 @@ class RequestProblem(Exception):
 def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
     """Whether ``text`` nests arrays or objects deeper than ``limit`` (strings are skipped)."""
     return jsondepth.too_deep(text, limit)
-    depth = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif ch in "]}":
-            depth -= 1
-    return False
 
 
 def _wants_json(headers: dict[str, str]) -> bool:

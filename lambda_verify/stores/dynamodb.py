@@ -109,11 +109,6 @@ def _s(item: dict[str, Any], name: str) -> str | None:
     return value["S"] if value else None
 
 
-def _n(item: dict[str, Any], name: str) -> int:
-    value = item.get(name)
-    return int(value["N"]) if value else 0
-
-
 def _item_to_certificate(item: dict[str, Any], *, with_document: bool = True) -> StoredCertificate:
     """The certificate in ``item``; a broken item (a loader bug, a hand edit) raises StoreCorrupt."""
     try:
