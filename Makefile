@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+#: mutmut's parallel workers for `make mutation` (1 on a machine shared with other work).
+MUTATION_JOBS ?= 2
 #: `make test`'s second run: a build date before some adopters' starts, so 開始予定 rows are built and checked.
 EARLY_BUILD_DATE := 2024-01-01
 DATED_TESTS := tests/site/test_adopters_page.py tests/features/test_feeds.py tests/features/test_exports.py \
@@ -87,7 +89,7 @@ bench: setup
 ## mutation: mutation testing (mutmut) of the kernel, the eligibility rule and the lookup; scores in bench/results/mutation.md
 mutation: setup
 	rm -rf mutants
-	mkdir -p mutants && $(VENV)/bin/mutmut run --max-children 2 > mutants/run.log 2>&1 || { tail -40 mutants/run.log; exit 1; }
+	mkdir -p mutants && $(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) > mutants/run.log 2>&1 || { tail -40 mutants/run.log; exit 1; }
 	$(PY) -m bench.mutation $(ARGS)
 
 ## clean: remove the built site, the embedded store and caches
