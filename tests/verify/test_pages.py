@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 import pytest
 
-from lambda_verify.documents import encode_json, prepare
+from lambda_verify.documents import PreparedCertificate, encode_json
 from lambda_verify.model import Certificate
 from lambda_verify.rendering import (
     certificate_fragment,
@@ -149,7 +149,9 @@ def test_cached_rendering_equals_rendering_in_one_go(doc: dict[str, Any]) -> Non
     """The per-document cache (documents.py) must not change a byte of what is sent, and the footer both ways
     shows the moments written out by hand above (not whatever the first rendering cached)."""
     cert = Certificate.from_dict(doc)
-    prepared = prepare(encode_json(cert.to_dict()))
+    # a fresh preparation each time (prepare() would hand back one cached from an earlier test)
+    prepared = PreparedCertificate(encode_json(cert.to_dict()))
+    assert prepared.renderings == {}
     outside = None
     for (moment, view), times, first_view_now in FOOTER_CASES:
         fragment = certificate_fragment(prepared, moment, view)
