@@ -217,18 +217,24 @@ def _main(args: argparse.Namespace) -> int:
               "（お知らせが不要なら --no-notices）。", file=sys.stderr)
         return EXIT_INVALID
 
-    try:
-        store, target = open_target(args, create=not args.dry_run)
-    except StoreUnavailable as exc:
-        print(f"ストアを開けません（{exc}）。", file=sys.stderr)
-        return EXIT_UNAVAILABLE
+    # --wait also covers a store that is busy for a moment (SQLite's write lock, held by the other loader's
+    # transaction): opening and taking the loader's lock are tried again until the deadline
+    deadline = time.monotonic() + max(0.0, args.wait)
+    while True:
+        try:
+            store, target = open_target(args, create=not args.dry_run)
+            break
+        except StoreUnavailable as exc:
+            if time.monotonic() >= deadline:
+                print(f"ストアを開けません（{exc}）。", file=sys.stderr)
+                return EXIT_UNAVAILABLE
+            time.sleep(0.2)
     run = tx.Run.start(args.notices.resolve())
     locked = False
     try:
         if args.dry_run:
             return _plan_and_report(args, incoming, store, say)[0]
         # 2. one loader at a time per store; then finish or undo what earlier runs left half done
-        deadline = time.monotonic() + max(0.0, args.wait)
         while True:
             try:
                 target.acquire_lock(run.holder)
@@ -240,7 +246,10 @@ def _main(args: argparse.Namespace) -> int:
                           "終わってからもう一度実行してください（待つには --wait 秒数）。何も登録していません。",
                           file=sys.stderr)
                     return EXIT_REFUSED
-                time.sleep(0.2)
+            except StoreUnavailable:
+                if time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.2)
         repaired = tx.repair(run.notices, target, run.run_id)
         if repaired.runs:
             print(f"前回までに中断した読み込み {repaired.runs} 件を修復しました（お知らせを配置 {repaired.placed} 件、"

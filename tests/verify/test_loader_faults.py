@@ -139,7 +139,8 @@ def test_a_waiting_loader_runs_after_the_first(target: Target, tmp_path: Path) -
     a = export(tmp_path / "a.yaml", certificates(0, 20))
     b = export(tmp_path / "b.yaml", certificates(200, 20))
     procs = [loader(target, a, "--wait", "60", notices=notices), loader(target, b, "--wait", "60", notices=notices)]
-    assert [finish(p)[0] for p in procs] == [0, 0]
+    results = [finish(p) for p in procs]
+    assert [rc for rc, _ in results] == [0, 0], [err for _, err in results]
     assert_no_key_lost(target, notices, [c["guarantee_number"] for c in certificates(0, 20) + certificates(200, 20)])
 
 
