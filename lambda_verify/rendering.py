@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 #: The site's lookup page, for "look up another" and the header link.
-LOOKUP_PAGE = "/" + paths.url(paths.LOOKUP)
+LOOKUP_PAGE = paths.root_url(paths.LOOKUP)
 
 #: Labels of the version fields, for "what this change changed".
 FIELD_LABELS = {

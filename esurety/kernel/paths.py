@@ -20,6 +20,7 @@ __all__ = [
     "orderer",
     "orderer_page",
     "orderer_rules",
+    "root_url",
     "url",
 ]
 
@@ -35,6 +36,12 @@ FAQ = "faq/index.html"
 def url(save_as: str) -> str:
     """``check/index.html`` → ``check/``: the URL path of a page, relative to the site root."""
     return save_as[: -len("index.html")] if save_as.endswith("index.html") else save_as
+
+
+def root_url(save_as: str) -> str:
+    """``lookup/index.html`` → ``/lookup/``: the URL path from the host's root, for links made outside the
+    site's own pages (the lookup function's answers, the key notice's QR code)."""
+    return "/" + url(save_as)
 
 
 def orderer(slug: str) -> str:

@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["chromium_path", "lookup_link", "render_notice", "write_pdf"]
 
 #: Where the lookup page lives under the site's address.
-LOOKUP_PATH = "/" + paths.url(paths.LOOKUP)
+LOOKUP_PATH = paths.root_url(paths.LOOKUP)
 
 #: The notice's own layout, beside this module.
 TEMPLATES = Path(__file__).with_name("templates")

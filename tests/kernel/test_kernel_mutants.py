@@ -262,3 +262,9 @@ def test_the_shipped_glossary_reads_the_wording_of_data_guarantors_yaml() -> Non
         assert w.notes == tuple(raw[gid]["certificate"]["notes"]) and len(w.notes) >= 2
         assert w.head_office_address == raw[gid]["certificate"]["head_office_address"]
     assert read.guarantors["hokkaido"].certificate is None
+
+
+@pytest.mark.parametrize(("save_as", "path"), [("lookup/index.html", "/lookup/"), ("adopters/adopters.csv",
+                                                                                 "/adopters/adopters.csv")])
+def test_root_url_is_the_page_url_from_the_host_root(save_as: str, path: str) -> None:
+    assert paths.root_url(save_as) == path
