@@ -17,6 +17,7 @@ Screenshots, PDFs (and PNGs of them), the vnu report and the servers' logs: test
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -71,7 +72,8 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The devserver over the built site and a fresh demo store; shared by every test except the 429 test."""
     db = load_demo_certificates(tmp_path_factory.mktemp("verify") / "verify.sqlite3")
-    srv = start_server(site_dir, db, ARTIFACTS / "devserver.log")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # each xdist worker runs a server of its own
+    srv = start_server(site_dir, db, ARTIFACTS / f"devserver-{worker}.log")
     yield srv
     srv.stop()
 

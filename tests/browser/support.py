@@ -156,7 +156,7 @@ def load_demo_certificates(db: Path) -> Path:
 
 def start_server(site_dir: Path, verify_db: Path, log: Path, **env: str) -> Server:
     """Start the devserver on a port of the system's choosing and wait until it answers."""
-    clock_file = log.with_suffix(".clock")
+    clock_file = verify_db.with_suffix(".clock")  # beside this server's own store: never shared by two servers
     write_clock_file(clock_file, CLOCK_START)
     running = start_devserver(site_dir, log=log, options=["--trust-forwarded-for", "--clock-file", str(clock_file)],
                               env=python_env(VERIFY_DB=str(verify_db), **env))
