@@ -27,6 +27,10 @@ from lambda_verify.limits import CLIENT_LIMIT, NUMBER_LIMIT
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
+#: The phone every phone test uses: 375 × 812 CSS px at 2× (an iPhone-sized screen), touch, mobile viewport.
+PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+#: The height of that phone's first screen, in CSS px.
+FIRST_SCREEN = PHONE["viewport"]["height"]
 NODE_MODULES = ROOT / "node_modules"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"

@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from .support import ROOT, NewContext
+from .support import PHONE, ROOT, NewContext
 
-PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 CHARTS = "/adopters/charts/"
 MIN_PX = 12
 NO_DATA = "データなし"

@@ -12,10 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .lookup_support import demo_certificate, fill_lookup, submit_without_js
-from .support import NewContext
-
-PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-FIRST_SCREEN = 812
+from .support import FIRST_SCREEN, PHONE, NewContext
 
 
 def phone(new_context: NewContext, js: bool = True) -> Page:

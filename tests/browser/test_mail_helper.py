@@ -15,9 +15,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, Route, expect
 
-from .support import NewContext
-
-PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+from .support import PHONE, NewContext
 
 
 def mailto_parts(href: str) -> tuple[str, dict[str, str]]:

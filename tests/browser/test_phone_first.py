@@ -14,10 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from .support import ROOT, NewContext, page_url, site_pages
-
-PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-FIRST_SCREEN = 812
+from .support import FIRST_SCREEN, PHONE, ROOT, NewContext, page_url, site_pages
 
 #: One page of every kind the site has.
 PAGE_KINDS = [
