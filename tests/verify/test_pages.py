@@ -22,7 +22,7 @@ from lambda_verify.rendering import (
 )
 from lambda_verify.stores.base import FirstView
 
-from .support import ROOT, T0, certificate_doc
+from .support import EJCS_NUMBER, ROOT, T0, certificate_doc
 
 THEME = ROOT / "theme"
 
@@ -363,3 +363,126 @@ def test_store_values_are_escaped_everywhere_in_the_certificate() -> None:
     html = render_certificate_fragment(Certificate.from_dict(doc), T0, VIEW)
     assert "<script>x" not in html and "<img src=x>" not in html and "<b>注</b>" not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "&lt;b&gt;注&lt;/b&gt;" in html
+
+
+# ------------------------------------------------- the whole certificate, as a reader and a screen reader meet it
+
+
+class Outline(HTMLParser):
+    """Each element's opening tag with the attributes that carry meaning, and each text, in document order."""
+
+    KEEP = ("class", "datetime", "aria-current", "href", "id", "aria-labelledby", "scope", "aria-hidden")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        kept = " ".join(f"{k}={v}" for k, v in attrs if k in self.KEEP)
+        self.items.append(f"<{tag}{' ' + kept if kept else ''}>")
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.items.append(" ".join(data.split()))
+
+
+def outline(html: str) -> list[str]:
+    o = Outline()
+    o.feed(html)
+    return o.items
+
+
+# Written out from the paper certificate's layout (labels, values, dates in 令和 with ISO attributes, the
+# history table): every label, value, order and marker a reader relies on.
+COMPLETE_OUTLINE = (
+    '<article class=certificate aria-labelledby=certificate-title> | <header class=certificate__header> |'
+    ' <h2 id=certificate-title class=certificate__title> | 保証証書（前払金保証） | <span class=certificate__change>'
+    ' | 変更1 | <p class=certificate__issued> | 証書発行日 | <time datetime=2026-09-01> | 令和8年9月1日 | <dl '
+    'class=certificate__fields> | <div> | <dt> | 保証契約番号 | <dd class=certificate__number> | 2099000101 | '
+    '<div> | <dt> | 保証契約者（受注者） | <dd> | <span class=certificate__line> | テスト県テスト市1丁目1番1号 | <span '
+    'class=certificate__line> | テスト・見本特定建設工事共同企業体 | <span class=certificate__line> | （代表者）テスト建設株式会社 | '
+    '<div> | <dt> | 保証を受ける者（発注者） | <dd> | テスト市長 | <div> | <dt> | 保証金額 | <dd class=certificate__amount> | '
+    '48,000,000 円 | <div> | <dt> | 請負金額 | <dd class=certificate__amount> | 120,000,000 円 | <div> | <dt> |'
+    ' 保証期間 | <dd> | <time datetime=2026-04-10> | 令和8年4月10日 | から | <time datetime=2027-06-30> | 令和9年6月30日 '
+    '| まで | <div> | <dt> | 工期 | <dd> | <time datetime=2026-04-10> | 令和8年4月10日 | から | <time '
+    'datetime=2027-06-30> | 令和9年6月30日 | まで | <div> | <dt> | 工事名 | <dd> | テスト道路改良工事 | <div> | <dt> | 請負契約日'
+    ' | <dd> | <time datetime=2026-04-08> | 令和8年4月8日 | <div> | <dt> | 預託金融機関 | <dd> | テスト銀行 本店 | <p '
+    'class=certificate__statement> | 当会社は、前払金保証契約に基づき上記のとおり前払金保証契約を締結し、その責に任じます。 | <section '
+    'class=certificate__guarantor aria-labelledby=certificate-guarantor> | <h3 id=certificate-guarantor> '
+    '| 保証事業会社 | <p class=certificate__head-office> | 大阪市西区立売堀2丁目1番2号 | <p '
+    'class=certificate__guarantor-name> | 西日本建設業保証株式会社 | <p class=certificate__representative> | 取締役社長 見本'
+    ' 太郎 | <div class=certificate__branch> | <p> | 取扱支店 大阪支店 | <p> | 大阪市西区立売堀2丁目1番2号 | <p> | TEL '
+    '06-6543-2711 ・ FAX 0120-304160 | <div class=certificate__notes> | <p> | 【注1】 '
+    '保証金額の増減等の変更があった場合は(変更)と表示し、変更後の内容を記載します。 | <p> | 【注2】 '
+    '保証期間については、工期の変更に伴って自動的に変更されますので、実際の保証証書は発行しません。 | <p> | 【注3】 請負金額のみの変更の保証証書は発行を省略させていただきます。 | <p '
+    'class=certificate__terms> | 前払金保証契約につきましては、西日本建設業保証のウェブサイトをご確認ください。 | <a href=https://www.wjcs.net/>'
+    ' | https://www.wjcs.net/ | <section class=certificate__history aria-labelledby=certificate-history> '
+    '| <h3 id=certificate-history> | 発行の履歴 | <div class=certificate__table-wrap> | <table> | <thead> | '
+    '<tr> | <th scope=col> | 区分 | <th scope=col> | 証書発行日 | <th scope=col> | 保証金額 | <th scope=col> | 請負金額 '
+    '| <th scope=col> | 保証期間（終了日） | <th scope=col> | 変更された項目 | <tbody> | <tr> | <th scope=row> | 新規 | '
+    '<td> | <time datetime=2026-04-10> | 令和8年4月10日 | <td class=num> | 40,000,000 円 | <td class=num> | '
+    '100,000,000 円 | <td> | 令和9年3月31日 | <td> | — | <tr class=is-current aria-current=true> | <th '
+    'scope=row> | 変更1 | <span class=certificate__current> | 現在の内容 | <td> | <time datetime=2026-09-01> | '
+    '令和8年9月1日 | <td class=num> | 48,000,000 円 | <td class=num> | 120,000,000 円 | <td> | 令和9年6月30日 | <td> '
+    '| 保証契約者、保証金額、請負金額、保証期間、工期 | <footer class=certificate__footer> | <p class=certificate__looked-up> | '
+    '照会日時 | <time datetime=2026-09-21T23:21:00+09:00> | 令和8年9月21日 23:21 | （日本時間） | <p '
+    'class=certificate__first-view> | 電子証書の到達日時（初回閲覧） | <time datetime=2026-11-20T09:30:00+09:00> | '
+    '令和8年11月20日 09:30 | （日本時間） | <p class=certificate__note> | '
+    'この画面は、保証事業会社が登録した電子証書の内容です。印刷・保存してお使いいただけます。 | <p class=certificate__actions> | <button '
+    'class=certificate__print> | この証書を印刷する | <a class=certificate__again href=/lookup/> | 別の証書を照会する'
+)
+
+
+CANCELLED_OUTLINE = (
+    '<article class=certificate certificate--cancelled certificate--demo '
+    'aria-labelledby=certificate-title> | <p class=certificate__demo> | <strong> | デモ | '
+    '動作確認用の架空の電子証書です。実在の保証契約ではありません。 | <div class=certificate__cancelled> | <p class=certificate__void '
+    'aria-hidden=true> | 解約 | <p> | <strong> | この保証契約は解約されています。 | 解約日: | <time datetime=2026-10-15> | '
+    '令和8年10月15日 | （工事の中止） | <p> | 以下は解約前の最後の内容です。 | <header class=certificate__header> | <h2 '
+    'id=certificate-title class=certificate__title> | 保証証書（前払金保証） | <span class=certificate__change> | '
+    '変更1 | <span class=certificate__status> | 解約済み | <p class=certificate__issued> | 証書発行日 | <time '
+    'datetime=2026-09-01> | 令和8年9月1日 | <dl class=certificate__fields> | <div> | <dt> | 保証契約番号 | <dd '
+    'class=certificate__number> | 99001-000101 | <div> | <dt> | 保証契約者（受注者） | <dd> | <span '
+    'class=certificate__line> | テスト県テスト市1丁目1番1号 | <span class=certificate__line> | テスト建設株式会社 | <div> | '
+    '<dt> | 保証を受ける者（発注者） | <dd> | テスト市長 | <div> | <dt> | 保証金額 | <dd class=certificate__amount> | '
+    '48,000,000 円 | <div> | <dt> | 請負金額 | <dd class=certificate__amount> | 120,000,000 円 | <div> | <dt> |'
+    ' 保証期間 | <dd> | <time datetime=2026-04-10> | 令和8年4月10日 | から | <time datetime=2027-06-30> | 令和9年6月30日 '
+    '| まで | <div> | <dt> | 工事名 | <dd> | テスト道路改良工事 | <section class=certificate__guarantor '
+    'aria-labelledby=certificate-guarantor> | <h3 id=certificate-guarantor> | 保証事業会社 | <p '
+    'class=certificate__guarantor-name> | 東日本建設業保証株式会社 | <div class=certificate__branch> | <p> | 取扱支店 '
+    '秋田支店 | <p> | TEL 018-863-1000 | <section class=certificate__history '
+    'aria-labelledby=certificate-history> | <h3 id=certificate-history> | 発行の履歴 | <div '
+    'class=certificate__table-wrap> | <table> | <thead> | <tr> | <th scope=col> | 区分 | <th scope=col> | '
+    '証書発行日 | <th scope=col> | 保証金額 | <th scope=col> | 請負金額 | <th scope=col> | 保証期間（終了日） | <th scope=col> '
+    '| 変更された項目 | <tbody> | <tr> | <th scope=row> | 新規 | <td> | <time datetime=2026-04-10> | 令和8年4月10日 | '
+    '<td class=num> | 40,000,000 円 | <td class=num> | 100,000,000 円 | <td> | 令和9年3月31日 | <td> | — | <tr> '
+    '| <th scope=row> | 変更1 | <td> | <time datetime=2026-09-01> | 令和8年9月1日 | <td class=num> | 48,000,000 '
+    '円 | <td class=num> | 120,000,000 円 | <td> | 令和9年6月30日 | <td> | 保証金額、請負金額、保証期間、工期、請負契約日、預託金融機関 | <tr '
+    'class=is-cancelled> | <th scope=row> | 解約 | <span class=certificate__void-mark> | 解約 | <td> | <time '
+    'datetime=2026-10-15> | 令和8年10月15日 | <td class=num> | — | <td class=num> | — | <td> | — | <td> | '
+    '工事の中止 | <footer class=certificate__footer> | <p class=certificate__looked-up> | 照会日時 | <time '
+    'datetime=2026-09-21T23:21:00+09:00> | 令和8年9月21日 23:21 | （日本時間） | <p class=certificate__first-view> |'
+    ' 電子証書の到達日時（初回閲覧） | <time datetime=2026-11-20T09:30:00+09:00> | 令和8年11月20日 09:30 | （日本時間）・今回の照会 | <p '
+    'class=certificate__note> | この画面は、保証事業会社が登録した電子証書の内容です。印刷・保存してお使いいただけます。 | <p '
+    'class=certificate__actions> | <button class=certificate__print> | この証書を印刷する | <a '
+    'class=certificate__again href=/lookup/> | 別の証書を照会する'
+)
+
+
+def test_a_complete_certificate_reads_exactly_as_written_out() -> None:
+    """GIVEN a WJCS certificate of a joint venture after one change, with the guarantor's wording
+    WHEN it is rendered THEN its outline is exactly the one written out above."""
+    doc = _wjcs_doc()
+    doc["versions"][1]["contractor"]["jv_name"] = "テスト・見本特定建設工事共同企業体"
+    got = outline(render_certificate_fragment(Certificate.from_dict(doc), T0, VIEW))
+    assert got == COMPLETE_OUTLINE.split(" | ")
+
+
+def test_a_cancelled_demo_certificate_reads_exactly_as_written_out() -> None:
+    """GIVEN an EJCS demo certificate cancelled after a change that dropped the optional fields, seen for the
+    first time now WHEN it is rendered THEN its outline is exactly the one written out above."""
+    doc = certificate_doc(EJCS_NUMBER, demo=True, cancellation={"on": "2026-10-15", "reason": "工事の中止"})
+    doc["versions"][1].update(work_period=None, contract_date=None, deposit_bank=None)
+    view = FirstView("2026-11-20T00:30:00Z", recorded_now=True)
+    got = outline(render_certificate_fragment(Certificate.from_dict(doc), T0, view))
+    assert got == CANCELLED_OUTLINE.split(" | ")
