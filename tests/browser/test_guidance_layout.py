@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from .support import NewContext
+from .support import PHONE, NewContext
 
 GUIDANCE = "/municipalities/taketa/"
 
 #: iPhone SE / 13 mini width, and an ordinary office screen.
 VIEWPORTS = {
-    "phone": {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True,
-              "has_touch": True},
+    "phone": PHONE,
     "desktop": {"viewport": {"width": 1280, "height": 900}},
 }
 

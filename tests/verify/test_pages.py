@@ -392,8 +392,8 @@ def outline(html: str) -> list[str]:
     return o.items
 
 
-# Written out from the paper certificate's layout (labels, values, dates in 令和 with ISO attributes, the
-# history table): every label, value, order and marker a reader relies on.
+# The two outlines, each read line by line against the paper certificate's layout (labels, values, dates in 令和
+# with ISO attributes, the history table): every label, value, order and marker a reader relies on.
 COMPLETE_OUTLINE = (
     '<article class=certificate aria-labelledby=certificate-title> | <header class=certificate__header> |'
     ' <h2 id=certificate-title class=certificate__title> | 保証証書（前払金保証） | <span class=certificate__change>'
