@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import sqlite3
 import threading
@@ -15,12 +16,15 @@ from botocore.config import Config
 from botocore.stub import Stubber
 
 import lambda_verify.handler as handler_module
+from lambda_verify.limits import Claim, Gate, Limit, Limits, make_stamp
+from lambda_verify.stores.base import Snapshot, StoreConflict, StoredCertificate, StoreUnavailable
 from lambda_verify.stores.dynamodb import DynamoDbStore
 from lambda_verify.stores.sqlite import SqliteStore
 
 from .support import (
     KEY,
     NUMBER,
+    T0,
     FakeClock,
     InjectedFault,
     body_json,
@@ -271,3 +275,109 @@ def test_a_broken_dynamodb_item_answers_503(dynamodb_store: DynamoDbStore, clock
         "pk": {"S": f"cert#{NUMBER}"}, "sk": {"S": "certificate"}, "document": {"S": "{}"}})  # no key_hash
     app = make_app(dynamodb_store, clock)
     assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+
+
+# ---------------------------------------------------------------------- DynamoDB: what each fault becomes
+#
+# Every DynamoDB fault becomes StoreUnavailable (503) with the error's code in its text and one log line:
+# an error for the two that mean the deployment is wrong (no table, no permission), which the alarm watches,
+# a warning for the passing ones (throttling, a timeout).
+
+_OPERATIONS = {
+    # what: (DynamoDB operation to fail, the call that makes it)
+    "read": ("BatchGetItem", lambda s: s.read(NUMBER, "c", Limits(), T0)),
+    "claim": ("UpdateItem", lambda s: s.claim(NUMBER, "c", Limits(), T0, seen=Snapshot(None))),
+    "claim ": ("GetItem", lambda s: s.claim(NUMBER, "c", Limits(), T0)),
+    "record_first_view": ("UpdateItem", lambda s: s.record_first_view(NUMBER, "2026-11-20T01:00:00Z")),
+    "get": ("GetItem", lambda s: s.get(NUMBER)),
+    "put": ("PutItem", lambda s: s.put(_stored(), expected_revision=None)),
+    "put ": ("UpdateItem", lambda s: s.put(_stored(), expected_revision="r0")),
+}
+
+
+def _stored() -> StoredCertificate:
+    return StoredCertificate(NUMBER, "s256v1$ab", "{}", "r1", False, "2026-11-01T00:00:00Z")
+
+
+@pytest.mark.parametrize("what", sorted(_OPERATIONS))
+@pytest.mark.parametrize(("code", "level"), [("ThrottlingException", logging.WARNING),
+                                             ("ResourceNotFoundException", logging.ERROR),
+                                             ("AccessDeniedException", logging.ERROR)])
+def test_each_dynamodb_error_is_unavailable_with_its_code_and_one_log_line(
+        dynamodb_store: DynamoDbStore, caplog: pytest.LogCaptureFixture, what: str, code: str, level: int) -> None:
+    operation, call = _OPERATIONS[what]
+    with InjectedFault(dynamodb_store.client, operation, code), \
+            caplog.at_level(logging.WARNING, logger="lambda_verify.stores.dynamodb"), \
+            pytest.raises(StoreUnavailable) as raised:
+        call(dynamodb_store)
+    assert str(raised.value) == f"dynamodb: {code}" and raised.value.retry_after == 5
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [(level, f"dynamodb {what.strip()} failed: {code}")]
+
+
+def test_an_unreachable_dynamodb_is_unavailable_named_by_the_error_type(caplog: pytest.LogCaptureFixture) -> None:
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        store = DynamoDbStore("certificates", client=_client(f"http://127.0.0.1:{held.getsockname()[1]}"))
+        with caplog.at_level(logging.WARNING, logger="lambda_verify.stores.dynamodb"), \
+                pytest.raises(StoreUnavailable) as raised:
+            store.get(NUMBER)
+    assert str(raised.value) == "dynamodb: EndpointConnectionError"
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.WARNING, "dynamodb get failed: EndpointConnectionError")]
+
+
+def test_a_conflicting_put_is_a_conflict_not_a_fault(dynamodb_store: DynamoDbStore) -> None:
+    with InjectedFault(dynamodb_store.client, "PutItem", "ConditionalCheckFailedException"), \
+            pytest.raises(StoreConflict, match=f"^{NUMBER} changed since it was read$"):
+        dynamodb_store.put(_stored(), expected_revision=None)
+
+
+def test_a_release_that_fails_keeps_the_attempt_counted_and_says_so(dynamodb_store: DynamoDbStore,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """GIVEN a claimed attempt WHEN giving its slots back is throttled THEN the release raises nothing, both
+    slots stay taken, and one warning per slot says the attempt stays counted; a lost race logs nothing."""
+    limits = Limits()
+    claim = dynamodb_store.claim(NUMBER, "c", limits, T0)
+    with InjectedFault(dynamodb_store.client, "UpdateItem", "ThrottlingException") as fault, \
+            caplog.at_level(logging.WARNING, logger="lambda_verify.stores.dynamodb"):
+        dynamodb_store.release(NUMBER, "c", claim)
+    assert fault.failed == 2
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == 2 * [
+        (logging.WARNING, "dynamodb release failed: ThrottlingException (the attempt stays counted)")]
+    snap = dynamodb_store.read(NUMBER, "c", limits, T0)
+    assert (snap.client.live(limits.client, T0), snap.number.live(limits.number, T0)) == (1, 1)
+    caplog.clear()
+    with InjectedFault(dynamodb_store.client, "UpdateItem", "ConditionalCheckFailedException"), \
+            caplog.at_level(logging.WARNING, logger="lambda_verify.stores.dynamodb"):
+        dynamodb_store.release(NUMBER, "c", claim)
+    assert caplog.records == []
+
+
+def test_a_release_that_cannot_reach_dynamodb_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        store = DynamoDbStore("certificates", client=_client(f"http://127.0.0.1:{held.getsockname()[1]}"))
+        with caplog.at_level(logging.WARNING, logger="lambda_verify.stores.dynamodb"):
+            store.release(NUMBER, "c", Claim(Gate.OPEN, None, make_stamp(T0), 3, None))
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.WARNING, "dynamodb release failed: EndpointConnectionError (the attempt stays counted)")]
+
+
+def test_slots_contended_three_times_over_fail_closed(dynamodb_store: DynamoDbStore) -> None:
+    """GIVEN every conditional slot write losing its race (while the table keeps showing the slots free)
+    WHEN an attempt is claimed THEN each free slot is tried in three rounds, and then the store is unavailable
+    rather than letting an uncounted attempt through."""
+    limits = Limits(client=Limit(2, 600), number=Limit(5, 600))
+    with InjectedFault(dynamodb_store.client, "UpdateItem", "ConditionalCheckFailedException") as fault, \
+            pytest.raises(StoreUnavailable, match=r"^dynamodb: attempt slots too contended$"):
+        dynamodb_store.claim(NUMBER, "c", limits, T0)
+    assert fault.failed == 3 * 2
+
+
+def test_a_first_view_whose_certificate_vanished_is_unavailable(dynamodb_store: DynamoDbStore) -> None:
+    """GIVEN the first-view write failing its condition with no old item (the certificate was removed)
+    WHEN the first view is recorded THEN the store is unavailable, not a view without a moment."""
+    with InjectedFault(dynamodb_store.client, "UpdateItem", "ConditionalCheckFailedException",
+                       extra={"Item": {"pk": {"S": f"cert#{NUMBER}"}}}), \
+            pytest.raises(StoreUnavailable, match=r"^dynamodb: certificate disappeared during the lookup$"):
+        dynamodb_store.record_first_view(NUMBER, "2026-11-20T01:00:00Z")

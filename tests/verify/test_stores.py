@@ -1,17 +1,20 @@
-"""The store interface, the same for SQLite and DynamoDB (moto_server), plus the Lambda package's
-promises: light imports, one place for the headers, eras that agree with the site's."""
+"""The store interface, the same for SQLite and DynamoDB (moto_server), DynamoDB's items as stored, plus the
+Lambda package's promises: light imports, one place for the headers, eras that agree with the site's."""
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from typing import Any
 
 import pytest
 
-from lambda_verify.limits import Gate, Limit, Limits
+from lambda_verify.keys import hash_key
+from lambda_verify.limits import Claim, Gate, Limit, Limits, Slots, make_stamp, stamp_cutoff, stamp_time
 from lambda_verify.security import HSTS, SECURITY_HEADERS
 from lambda_verify.stores import StoreConflict, StoreUnavailable, open_store
+from lambda_verify.stores.base import Snapshot, StoreCorrupt, StoredCertificate
 
 from .support import KEY, NUMBER, ROOT, T0, certificate_doc, put_certificate
 
@@ -153,3 +156,167 @@ def test_certificate_dates_are_the_kernels_era_dates() -> None:
     assert '<time datetime="2019-05-01">令和元年5月1日</time>' in html
     assert "令和1年" not in html and "平成31年5月" not in html
     assert "令和8年4月10日" in html
+
+
+# ---------------------------------------------------------------------- DynamoDB: the items as stored
+#
+# The tests above hold for both stores; these read DynamoDB's items back through the same client, so a
+# wrong attribute name, type, condition or TTL shows even where the store's own answers would agree.
+
+CLIENT_PK = "slots#client#client-a"
+NUMBER_PK = f"slots#number#{NUMBER}"
+
+
+def _item(store: Any, pk: str, sk: str) -> dict[str, Any] | None:
+    answer = store.client.get_item(TableName=store.table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True)
+    item: dict[str, Any] | None = answer.get("Item")
+    return item
+
+
+def _slot_attributes(store: Any, pk: str) -> dict[str, int]:
+    item = _item(store, pk, "slots") or {}
+    return {name: int(value["N"]) for name, value in item.items() if name.startswith("s") and name != "sk"}
+
+
+def _put_slots(store: Any, pk: str, stamps: dict[int, int]) -> None:
+    store.client.put_item(TableName=store.table, Item={
+        "pk": {"S": pk}, "sk": {"S": "slots"}, **{f"s{i}": {"N": str(s)} for i, s in stamps.items()}})
+
+
+def test_dynamodb_keeps_a_certificate_as_one_item_and_gives_it_back_whole(dynamodb_store: Any) -> None:
+    """GIVEN a demo certificate put, then replaced after its first view WHEN the item and the answers are read
+    THEN the item holds exactly the certificate's attributes, and get and read give every field back."""
+    cert = StoredCertificate(NUMBER, hash_key(NUMBER, KEY), '{"v":1}', "rev-1", True, "2026-11-01T00:00:00Z")
+    dynamodb_store.put(cert, expected_revision=None)
+    assert _item(dynamodb_store, f"cert#{NUMBER}", "certificate") == {
+        "pk": {"S": f"cert#{NUMBER}"}, "sk": {"S": "certificate"}, "key_hash": {"S": cert.key_hash},
+        "document": {"S": '{"v":1}'}, "revision": {"S": "rev-1"}, "demo": {"BOOL": True},
+        "loaded_at": {"S": "2026-11-01T00:00:00Z"}}
+    assert dynamodb_store.get(NUMBER) == cert
+
+    dynamodb_store.record_first_view(NUMBER, "2026-11-20T01:02:03Z")
+    newer = StoredCertificate(NUMBER, hash_key(NUMBER, "OTHERKEY23456789"), '{"v":2}', "rev-2", False,
+                              "2026-11-02T00:00:00Z")
+    dynamodb_store.put(newer, expected_revision="rev-1")
+    assert _item(dynamodb_store, f"cert#{NUMBER}", "certificate") == {
+        "pk": {"S": f"cert#{NUMBER}"}, "sk": {"S": "certificate"}, "key_hash": {"S": newer.key_hash},
+        "document": {"S": '{"v":2}'}, "revision": {"S": "rev-2"}, "demo": {"BOOL": False},
+        "loaded_at": {"S": "2026-11-02T00:00:00Z"}, "first_viewed_at": {"S": "2026-11-20T01:02:03Z"}}
+    viewed = newer._replace(first_viewed_at="2026-11-20T01:02:03Z")
+    assert dynamodb_store.get(NUMBER) == viewed
+    assert dynamodb_store.read(NUMBER, "client-a", Limits(), T0).certificate == viewed._replace(document=None)
+
+
+def test_dynamodb_reads_an_item_without_the_optional_attributes(dynamodb_store: Any) -> None:
+    """GIVEN an item with only the required attributes (as an older loader wrote them) WHEN it is read
+    THEN demo is False and the load and first-view moments are None."""
+    dynamodb_store.client.put_item(TableName=dynamodb_store.table, Item={
+        "pk": {"S": f"cert#{NUMBER}"}, "sk": {"S": "certificate"}, "key_hash": {"S": "s256v1$ab"},
+        "document": {"S": "{}"}, "revision": {"S": "r"}})
+    assert dynamodb_store.get(NUMBER) == StoredCertificate(NUMBER, "s256v1$ab", "{}", "r", False, None, None)
+
+
+@pytest.mark.parametrize("missing", ["key_hash", "revision", "document"])
+def test_dynamodb_item_missing_a_required_attribute_is_corrupt(dynamodb_store: Any, missing: str,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    """GIVEN a certificate item without one required attribute WHEN it is fetched THEN StoreCorrupt, and the
+    error log names the item; the lookup's read, which leaves the document out, still needs the others."""
+    item = {"pk": {"S": f"cert#{NUMBER}"}, "sk": {"S": "certificate"}, "key_hash": {"S": "s256v1$ab"},
+            "document": {"S": "{}"}, "revision": {"S": "r"}}
+    del item[missing]
+    dynamodb_store.client.put_item(TableName=dynamodb_store.table, Item=item)
+    with caplog.at_level(logging.ERROR, logger="lambda_verify.stores.dynamodb"), pytest.raises(StoreCorrupt):
+        dynamodb_store.get(NUMBER)
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.ERROR, f"dynamodb: broken certificate item cert#{NUMBER}")]
+    if missing == "document":
+        assert dynamodb_store.read(NUMBER, "c", Limits(), T0).certificate.key_hash == "s256v1$ab"
+    else:
+        with pytest.raises(StoreCorrupt):
+            dynamodb_store.read(NUMBER, "c", Limits(), T0)
+
+
+def test_dynamodb_claim_writes_its_stamp_and_the_window_as_ttl(dynamodb_store: Any) -> None:
+    """GIVEN limits whose client and number windows differ WHEN an attempt is claimed THEN each slot item holds
+    the claim's stamp in the claimed slot and expires one second after its own window; release removes both."""
+    limits = Limits(client=Limit(3, 600), number=Limit(5, 300))
+    claim = dynamodb_store.claim(NUMBER, "client-a", limits, T0)
+    assert claim.gate is Gate.OPEN and stamp_time(claim.stamp) == pytest.approx(T0, abs=1e-6)
+    for pk, slot, window in ((CLIENT_PK, claim.client_slot, 600), (NUMBER_PK, claim.number_slot, 300)):
+        item = _item(dynamodb_store, pk, "slots")
+        assert item == {"pk": {"S": pk}, "sk": {"S": "slots"}, f"s{slot}": {"N": str(claim.stamp)},
+                        "expires_at": {"N": str(int(T0) + window + 1)}}
+    dynamodb_store.release(NUMBER, "client-a", claim)
+    assert _slot_attributes(dynamodb_store, CLIENT_PK) == {} and _slot_attributes(dynamodb_store, NUMBER_PK) == {}
+
+
+def test_dynamodb_release_removes_only_its_own_stamp(dynamodb_store: Any) -> None:
+    """GIVEN a claimed slot that another attempt took over (a later stamp) WHEN the first claim is released
+    THEN the other attempt's stamp stays; a release of a blocked claim writes nothing."""
+    limits = Limits(client=Limit(3, 600), number=Limit(5, 600))
+    claim = dynamodb_store.claim(NUMBER, "client-a", limits, T0)
+    _put_slots(dynamodb_store, CLIENT_PK, {claim.client_slot: claim.stamp + 1})
+    dynamodb_store.release(NUMBER, "client-a", claim)
+    assert _slot_attributes(dynamodb_store, CLIENT_PK) == {f"s{claim.client_slot}": claim.stamp + 1}
+    assert _slot_attributes(dynamodb_store, NUMBER_PK) == {}
+    dynamodb_store.release(NUMBER, "client-a", claim._replace(stamp=None))
+    assert _slot_attributes(dynamodb_store, CLIENT_PK) == {f"s{claim.client_slot}": claim.stamp + 1}
+
+
+def test_dynamodb_claim_takes_a_slot_only_if_it_is_free_in_the_table(dynamodb_store: Any) -> None:
+    """GIVEN a stale view saying every client slot is free while the table holds live stamps in all of them
+    WHEN an attempt is claimed THEN no slot is taken and the answer waits for the oldest stamp; a stamp at the
+    window's very edge (made exactly ten minutes ago) counts as free and is taken over."""
+    limits = Limits(client=Limit(2, 600), number=Limit(5, 600))
+    now = T0 + 1000
+    live = {0: make_stamp(now - 100), 1: make_stamp(now - 590)}
+    _put_slots(dynamodb_store, CLIENT_PK, live)
+    blocked = dynamodb_store.claim(NUMBER, "client-a", limits, now, seen=Snapshot(None))
+    assert blocked == Claim(Gate.BLOCKED, 10)          # the oldest stamp frees in ten seconds
+    assert _slot_attributes(dynamodb_store, CLIENT_PK) == {f"s{i}": s for i, s in live.items()}
+    assert _slot_attributes(dynamodb_store, NUMBER_PK) == {}
+
+    cutoff = stamp_cutoff(now, 600)
+    _put_slots(dynamodb_store, CLIENT_PK, {0: live[0], 1: cutoff})       # live for one more microsecond
+    assert dynamodb_store.claim(NUMBER, "client-a", limits, now, seen=Snapshot(None)).gate is Gate.BLOCKED
+    _put_slots(dynamodb_store, CLIENT_PK, {0: live[0], 1: cutoff - 1000})   # made exactly ten minutes ago
+    taken = dynamodb_store.claim(NUMBER, "client-a", limits, now, seen=Snapshot(None))
+    assert (taken.gate, taken.client_slot) == (Gate.OPEN, 1)
+    assert _slot_attributes(dynamodb_store, CLIENT_PK) == {"s0": live[0], "s1": taken.stamp}
+
+
+def test_dynamodb_claim_waits_for_the_client_slot_the_table_holds(dynamodb_store: Any) -> None:
+    """GIVEN a stale view and a client whose two slots are live in the table WHEN it claims THEN Retry-After
+    is counted from the stamps in the table (the re-read), not from the stale view."""
+    limits = Limits(client=Limit(2, 600), number=Limit(5, 600))
+    _put_slots(dynamodb_store, CLIENT_PK, {0: make_stamp(T0 - 200), 1: make_stamp(T0 - 100)})
+    assert dynamodb_store.claim(NUMBER, "client-a", limits, T0, seen=Snapshot(None)) == Claim(Gate.BLOCKED, 400)
+
+
+def test_dynamodb_last_chance_needs_a_clean_record_in_the_table(dynamodb_store: Any) -> None:
+    """GIVEN a number whose slots are all live WHEN a client with a clean record claims THEN it gets its one last
+    chance in slot 0; a client whose view looks clean but whose table item holds a live stamp is blocked."""
+    limits = Limits(client=Limit(3, 600), number=Limit(2, 600))
+    full = {0: make_stamp(T0 - 50), 1: make_stamp(T0 - 10)}
+    _put_slots(dynamodb_store, NUMBER_PK, full)
+    claim = dynamodb_store.claim(NUMBER, "client-a", limits, T0)
+    assert claim == Claim(Gate.LAST_CHANCE, 550, claim.stamp, 0, None)
+    assert _slot_attributes(dynamodb_store, CLIENT_PK) == {"s0": claim.stamp}
+    assert _slot_attributes(dynamodb_store, NUMBER_PK) == {f"s{i}": s for i, s in full.items()}
+
+    recent = make_stamp(T0 - 5)
+    _put_slots(dynamodb_store, "slots#client#client-b", {2: recent})   # live, beyond slot 0
+    clean_view = Snapshot(None, Slots(), Slots.of(full.items(), 3))
+    assert dynamodb_store.claim(NUMBER, "client-b", limits, T0, seen=clean_view) == Claim(Gate.BLOCKED, 550)
+    assert _slot_attributes(dynamodb_store, "slots#client#client-b") == {"s2": recent}
+
+
+def test_dynamodb_a_number_filled_meanwhile_gives_the_client_slot_back(dynamodb_store: Any) -> None:
+    """GIVEN a stale view in which the number has room while its slots are all live in the table WHEN a clean
+    client claims THEN the client slot it took is given back and the attempt becomes its last chance (slot 0)."""
+    limits = Limits(client=Limit(3, 600), number=Limit(2, 600))
+    full = {0: make_stamp(T0 - 50), 1: make_stamp(T0 - 10)}
+    _put_slots(dynamodb_store, NUMBER_PK, full)
+    claim = dynamodb_store.claim(NUMBER, "client-a", limits, T0, seen=Snapshot(None))
+    assert claim == Claim(Gate.LAST_CHANCE, 550, claim.stamp, 0, None)
+    assert _slot_attributes(dynamodb_store, CLIENT_PK) == {"s0": claim.stamp}
