@@ -89,7 +89,8 @@ bench: setup
 ## mutation: mutation testing (mutmut) of the kernel, the eligibility rule and the lookup; scores in bench/results/mutation.md
 mutation: setup
 	rm -rf mutants
-	mkdir -p mutants && $(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) > mutants/run.log 2>&1 || { tail -40 mutants/run.log; exit 1; }
+	mkdir -p mutants && $(PY) -m scripts.moto_server $(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) \
+		> mutants/run.log 2>&1 || { tail -40 mutants/run.log; exit 1; }
 	$(PY) -m bench.mutation $(ARGS)
 
 ## clean: remove the built site, the embedded store and caches

@@ -4,12 +4,18 @@ DynamoDB Local cannot be used here (every wrapper downloads it at run time); mot
 pinned dependency and speaks the same HTTP API that boto3 uses in production. It is started with
 ``-p 0``: the system picks a free port when moto binds it, and the endpoint is read from the line
 moto prints (``esurety.devtools.processes.MOTO_READY``), so no port is chosen beforehand.
+
+``python -m scripts.moto_server COMMAND …`` runs COMMAND with one moto_server for all of it, named in
+``ESURETY_MOTO_ENDPOINT``; the tests' session fixture uses that endpoint instead of starting its own.
+``make mutation`` runs mutmut so: each mutant's pytest session would otherwise start a server of its own.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -20,7 +26,10 @@ from esurety.devtools.processes import MOTO_READY, StartError, start
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MotoServerError", "executable", "run_moto_server"]
+__all__ = ["ENDPOINT_VARIABLE", "MotoServerError", "executable", "main", "run_moto_server"]
+
+#: Set by ``main`` for the command it runs: the endpoint of the one moto_server they share.
+ENDPOINT_VARIABLE = "ESURETY_MOTO_ENDPOINT"
 
 
 class MotoServerError(RuntimeError):
@@ -52,3 +61,23 @@ def run_moto_server(log_path: Path | None = None, timeout: float = 30.0) -> Iter
         with server:
             logger.debug("moto_server ready on %s", server.url)
             yield server.url
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command in ``argv`` with one moto_server for its whole duration; its exit status is returned."""
+    command = list(sys.argv[1:] if argv is None else argv)
+    if command[:1] == ["--"]:
+        command = command[1:]
+    if not command:
+        print("usage: python -m scripts.moto_server COMMAND [ARG ...]", file=sys.stderr)
+        return 2
+    try:
+        with run_moto_server() as endpoint:
+            return subprocess.run(command, env={**os.environ, ENDPOINT_VARIABLE: endpoint}, check=False).returncode
+    except MotoServerError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

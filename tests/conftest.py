@@ -64,9 +64,15 @@ def use_build_date(monkeypatch: pytest.MonkeyPatch) -> Callable[[dt.date], dt.da
 
 @pytest.fixture(scope="session")
 def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One moto_server on 127.0.0.1 for the session: the real HTTP endpoint boto3 talks to in tests."""
-    from scripts.moto_server import MotoServerError, run_moto_server
+    """One moto_server on 127.0.0.1 for the session: the real HTTP endpoint boto3 talks to in tests.
 
+    Under ``python -m scripts.moto_server`` (``make mutation``) the sessions share that command's server."""
+    from scripts.moto_server import ENDPOINT_VARIABLE, MotoServerError, run_moto_server
+
+    shared = os.environ.get(ENDPOINT_VARIABLE)
+    if shared:
+        yield shared
+        return
     try:
         with run_moto_server(tmp_path_factory.mktemp("moto") / "moto_server.log") as endpoint:
             yield endpoint
