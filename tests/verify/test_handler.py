@@ -9,6 +9,7 @@ import json
 import logging
 import statistics
 import time
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -425,3 +426,136 @@ def test_a_broken_renderer_still_answers_503(app: App, monkeypatch: pytest.Monke
     result = app(form_event({"guarantee_number": NUMBER, "access_key": KEY}))
     assert result["statusCode"] == 503 and result["headers"]["X-Frame-Options"] == "DENY"
     assert "exploded" not in result["body"] and "Traceback" not in result["body"]
+
+
+# ---------------------------------------------------------------------- every refusal, written out whole
+#
+# A person without JavaScript reads these pages; each one is compared with its whole outline (every tag
+# with all its attributes, every text, in order), so a wrong title, message, status, header, prefilled
+# number or a missing form cannot pass. The outline is read against what the page must say, not copied.
+
+
+class _FullOutline(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        kept = " ".join(k if v is None else f"{k}={v}" for k, v in attrs)
+        self.items.append(f"<{tag}{' ' + kept if kept else ''}>")
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.items.append(" ".join(data.split()))
+
+
+def _full_outline(html: str) -> str:
+    parser = _FullOutline()
+    parser.feed(html)
+    return " | ".join(parser.items)
+
+
+def _page(title: str, kind: str, message: str, after: str) -> str:
+    return (f"<html lang=ja> | <head> | <meta charset=utf-8> | <meta name=viewport content=width=device-width, "
+            f"initial-scale=1> | <meta name=robots content=noindex> | <title> | {title} | 電子保証ガイド | <link "
+            f"rel=stylesheet href=/theme/css/certificate.css> | <body class=lookup-answer> | <header "
+            f"class=lookup-header> | <p class=lookup-header__site> | <a href=/> | 電子保証ガイド | <p "
+            f"class=lookup-header__back> | <a href=/lookup/> | 電子証書の確認ページへ | <main id=main "
+            f"class=lookup-main> | <h1> | {title} | <div class=lookup-message lookup-message--{kind} role=alert> | "
+            f"<p> | {message} | {after} | <script src=/theme/js/lookup.js defer>")
+
+
+_NUMBER_HINT = ("西日本建設業保証は10桁の数字（例: 2070004426）、東日本建設業保証は5桁-6桁の数字（例: 00000-000000。"
+                "ハイフンは省いても構いません）です。")
+_KEY_HINT = "お知らせに記載の半角英数字です。大文字と小文字を区別します。"
+
+
+def _form(number: str | None, number_error: str = "", key_error: str = "") -> str:
+    value = f" value={number}" if number else ""
+    nerr, kerr = (" lookup-field--error", " aria-invalid=true") if number_error else ("", ""), \
+        (" lookup-field--error", " aria-invalid=true") if key_error else ("", "")
+    return (f"<form class=lookup-form method=post action=/api/verify data-lookup-form> | <div class=lookup-field"
+            f"{nerr[0]}> | <label for=guarantee_number> | 保証契約番号 | <p class=lookup-hint id=guarantee_number-hint>"
+            f" | {_NUMBER_HINT} | <input id=guarantee_number name=guarantee_number type=text autocomplete=off "
+            f"spellcheck=false required maxlength=100{value} aria-describedby=guarantee_number-hint "
+            f"guarantee_number-error{nerr[1]} inputmode=text> | <p class=lookup-error id=guarantee_number-error> | "
+            f"{number_error + ' | ' if number_error else ''}<div class=lookup-field{kerr[0]}> | <label for=access_key> | "
+            f"認証キー | <p class=lookup-hint id=access_key-hint> | {_KEY_HINT} | <input id=access_key name=access_key "
+            f"type=text autocomplete=off spellcheck=false required maxlength=100 aria-describedby=access_key-hint "
+            f"access_key-error{kerr[1]} class=lookup-key autocapitalize=off> | <p class=lookup-error id=access_key-error>"
+            f" | {key_error + ' | ' if key_error else ''}<p> | <button type=submit class=lookup-submit> | 電子証書を表示")
+
+
+_LIMITED = ("照会の失敗が続いたため、しばらく照会できません。約10分後にもう一度お試しください。"
+            "保証契約番号と認証キーは、お知らせの記載をもう一度ご確認ください。")
+_NO_MATCH = ("保証契約番号または認証キーが正しくありません。「電子証書閲覧用「認証キー」等のお知らせ」・「電子保証にかかる"
+             "「認証キー」のお知らせ」に記載のとおりに入力されているか確かめてください。認証キーは大文字と小文字を区別します。")
+_UNAVAILABLE = "ただいま照会を受け付けられません。少し時間をおいて、もう一度お試しください。"
+_BACK = "<p> | <a href=/lookup/> | 電子証書の確認ページへ"
+_FORM_POST = {"accept": "text/html", "content-type": "application/x-www-form-urlencoded"}
+_WRONG = {"guarantee_number": NUMBER, "access_key": "WRONGKEY23456789"}
+
+
+@pytest.fixture
+def tight_app(sqlite_store: Any, clock: FakeClock) -> App:
+    """One attempt per client in ten minutes: the second wrong key of an address is limited."""
+    from lambda_verify.limits import Limit, Limits
+
+    put_certificate(sqlite_store, certificate_doc(), KEY)
+    return make_app(sqlite_store, clock, limits=Limits(client=Limit(1, 600), number=Limit(5, 600)))
+
+
+@pytest.mark.parametrize(("events", "status", "headers", "expected"), [
+    pytest.param([form_event({"guarantee_number": "12ab", "access_key": ""})], 400, {}, _page(
+        "入力内容を確認してください", "invalid", "入力内容に誤りがあります。各項目の説明をご確認ください。",
+        _form("12ab", "保証契約番号の形式が違います。" + _NUMBER_HINT, "認証キーを入力してください。")), id="invalid"),
+    pytest.param([form_event(_WRONG)], 400, {}, _page(
+        "電子証書を表示できませんでした", "no_match", _NO_MATCH, _form(NUMBER)), id="no-match"),
+    pytest.param([form_event(_WRONG), form_event(_WRONG)], 429, {"Retry-After": "600"}, _page(
+        "しばらく照会できません", "limited", _LIMITED, _form(NUMBER)), id="limited"),
+    pytest.param([build_event("GET", "/api/verify", {"accept": "text/html"}, b"")], 405, {"Allow": "POST"}, _page(
+        "このページは照会フォームの送信先です", "method",
+        "電子証書の確認ページから、保証契約番号と認証キーを入力して照会してください。", _form(None)), id="method"),
+    pytest.param([build_event("POST", "/api/other", _FORM_POST, b"")], 404, {}, _page(
+        "ページが見つかりません", "not_found", "お探しのページは見つかりませんでした。", _BACK), id="not-found"),
+])
+def test_each_refused_form_post_gets_its_whole_page(tight_app: App, events: list[dict[str, Any]], status: int,
+                                                    headers: dict[str, str], expected: str) -> None:
+    for event in events:
+        result = tight_app(event)
+    assert result["statusCode"] == status
+    assert {k: result["headers"][k] for k in headers} == headers
+    assert result["headers"]["Content-Type"] == "text/html; charset=utf-8"
+    assert set(result["headers"]) - set(headers) == {"Content-Type", "Cache-Control", "X-Robots-Tag",
+                                                     *SECURITY_HEADERS}
+    assert _full_outline(result["body"]) == expected
+
+
+def test_a_store_fault_on_a_form_post_gets_the_unavailable_page(tight_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a store that cannot answer WHEN a form lookup is posted THEN 503, Retry-After 5, and the page says so
+    above the form, with the typed number kept."""
+    from lambda_verify.stores.base import StoreUnavailable
+
+    def unavailable(*_: Any, **__: Any) -> Any:
+        raise StoreUnavailable("test", retry_after=7)
+
+    monkeypatch.setattr(tight_app.service.store, "read", unavailable)
+    result = tight_app(form_event(_WRONG))
+    assert (result["statusCode"], result["headers"]["Retry-After"]) == (503, "7")
+    assert _full_outline(result["body"]) == _page("ただいま照会できません", "unavailable", _UNAVAILABLE, _form(NUMBER))
+
+
+def test_the_json_answers_of_a_limit_and_a_fault_are_exact(tight_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    tight_app(json_event(_WRONG))
+    limited = tight_app(json_event(_WRONG))
+    assert (limited["statusCode"], limited["headers"]["Retry-After"]) == (429, "600")
+    assert json.loads(limited["body"]) == {"status": "limited", "message": _LIMITED, "retry_after": 600}
+    from lambda_verify.stores.base import StoreUnavailable
+
+    def unavailable(*_: Any, **__: Any) -> Any:
+        raise StoreUnavailable("test", retry_after=7)
+
+    monkeypatch.setattr(tight_app.service.store, "read", unavailable)
+    failed = tight_app(json_event(_WRONG, ip="203.0.113.9"))
+    assert (failed["statusCode"], failed["headers"]["Retry-After"]) == (503, "7")
+    assert json.loads(failed["body"]) == {"status": "unavailable", "message": _UNAVAILABLE, "retry_after": 7}

@@ -225,7 +225,8 @@ def test_dynamodb_item_missing_a_required_attribute_is_corrupt(dynamodb_store: A
             "document": {"S": "{}"}, "revision": {"S": "r"}}
     del item[missing]
     dynamodb_store.client.put_item(TableName=dynamodb_store.table, Item=item)
-    with caplog.at_level(logging.ERROR, logger="lambda_verify.stores.dynamodb"), pytest.raises(StoreCorrupt):
+    with caplog.at_level(logging.ERROR, logger="lambda_verify.stores.dynamodb"), \
+            pytest.raises(StoreCorrupt, match=r"^dynamodb: broken certificate item$"):
         dynamodb_store.get(NUMBER)
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
         (logging.ERROR, f"dynamodb: broken certificate item cert#{NUMBER}")]
@@ -320,3 +321,121 @@ def test_dynamodb_a_number_filled_meanwhile_gives_the_client_slot_back(dynamodb_
     claim = dynamodb_store.claim(NUMBER, "client-a", limits, T0, seen=Snapshot(None))
     assert claim == Claim(Gate.LAST_CHANCE, 550, claim.stamp, 0, None)
     assert _slot_attributes(dynamodb_store, CLIENT_PK) == {"s0": claim.stamp}
+
+
+def _record_calls(store: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Every request the store's client sends, as (operation, parameters), from botocore's own event."""
+    calls: list[tuple[str, dict[str, Any]]] = []
+    store.client.meta.events.register("provide-client-params.dynamodb.*",
+                                      lambda params, model, **_: calls.append((model.name, dict(params))))
+    return calls
+
+
+def test_dynamodb_reads_are_strongly_consistent(dynamodb_store: Any) -> None:
+    """GIVEN a certificate WHEN the lookup reads it, counts an attempt without a view and the loader gets it
+    THEN every read asks for a strongly consistent answer (a limit counted on a stale read could be passed)."""
+    put_certificate(dynamodb_store, certificate_doc(), KEY)
+    calls = _record_calls(dynamodb_store)
+    dynamodb_store.read(NUMBER, "client-a", Limits(), T0)
+    dynamodb_store.claim(NUMBER, "client-a", Limits(), T0)
+    dynamodb_store.get(NUMBER)
+    reads = [(name, params) for name, params in calls if name in ("BatchGetItem", "GetItem")]
+    assert [name for name, _ in reads] == ["BatchGetItem", "GetItem", "GetItem", "GetItem"]
+    assert reads[0][1]["RequestItems"][dynamodb_store.table]["ConsistentRead"] is True
+    assert all(params["ConsistentRead"] is True for _, params in reads[1:])
+
+
+def test_dynamodb_a_blocked_claim_writes_nothing(dynamodb_store: Any) -> None:
+    """GIVEN a client whose slots are all live WHEN it claims without a view THEN both items are read, no
+    write is tried, and the answer waits for the client's oldest stamp."""
+    limits = Limits(client=Limit(2, 600), number=Limit(5, 600))
+    _put_slots(dynamodb_store, CLIENT_PK, {0: make_stamp(T0 - 200), 1: make_stamp(T0 - 100)})
+    calls = _record_calls(dynamodb_store)
+    assert dynamodb_store.claim(NUMBER, "client-a", limits, T0) == Claim(Gate.BLOCKED, 400)
+    assert [name for name, _ in calls] == ["GetItem", "GetItem"]
+
+
+def test_dynamodb_a_number_filled_meanwhile_blocks_a_client_without_a_clean_record(dynamodb_store: Any) -> None:
+    """GIVEN a client with one live attempt and a stale view in which the number has room while it is full in the
+    table WHEN the client claims THEN its new slot is given back and it waits for the number's oldest stamp."""
+    limits = Limits(client=Limit(3, 600), number=Limit(2, 600))
+    full = {0: make_stamp(T0 - 50), 1: make_stamp(T0 - 10)}
+    mine = make_stamp(T0 - 300)
+    _put_slots(dynamodb_store, NUMBER_PK, full)
+    _put_slots(dynamodb_store, CLIENT_PK, {2: mine})
+    assert dynamodb_store.claim(NUMBER, "client-a", limits, T0, seen=Snapshot(None)) == Claim(Gate.BLOCKED, 550)
+    assert _slot_attributes(dynamodb_store, CLIENT_PK) == {"s2": mine}
+
+
+def test_dynamodb_last_chance_expires_with_the_client_window(dynamodb_store: Any) -> None:
+    limits = Limits(client=Limit(3, 450), number=Limit(2, 600))
+    _put_slots(dynamodb_store, NUMBER_PK, {0: make_stamp(T0 - 50), 1: make_stamp(T0 - 10)})
+    claim = dynamodb_store.claim(NUMBER, "client-a", limits, T0)
+    assert claim.gate is Gate.LAST_CHANCE
+    assert _item(dynamodb_store, CLIENT_PK, "slots") == {"pk": {"S": CLIENT_PK}, "sk": {"S": "slots"},
+                                                         "s0": {"N": str(claim.stamp)},
+                                                         "expires_at": {"N": str(int(T0) + 451)}}
+
+
+def test_dynamodb_keys_left_unprocessed_are_asked_once_more(dynamodb_store: Any) -> None:
+    """GIVEN a first answer that leaves every key unprocessed (and carries no Responses at all) WHEN the lookup
+    reads THEN the keys are asked for again and the second answer counts; left unprocessed twice, the store is
+    unavailable after exactly two requests."""
+    from botocore.stub import Stubber
+
+    table = dynamodb_store.table
+    keys = [{"pk": {"S": f"cert#{NUMBER}"}, "sk": {"S": "certificate"}}]
+    left = {table: {"Keys": keys}}
+    item = {"pk": {"S": f"cert#{NUMBER}"}, "sk": {"S": "certificate"}, "key_hash": {"S": "s256v1$ab"},
+            "revision": {"S": "r"}}
+    with Stubber(dynamodb_store.client) as stub:
+        stub.add_response("batch_get_item", {"UnprocessedKeys": left})
+        stub.add_response("batch_get_item", {"Responses": {table: [item]}})
+        snap = dynamodb_store.read(NUMBER, "client-a", Limits(), T0)
+        stub.assert_no_pending_responses()
+    assert snap.certificate == StoredCertificate(NUMBER, "s256v1$ab", None, "r")
+    with Stubber(dynamodb_store.client) as stub:
+        stub.add_response("batch_get_item", {"Responses": {}, "UnprocessedKeys": left})
+        stub.add_response("batch_get_item", {"Responses": {}, "UnprocessedKeys": left})
+        with pytest.raises(StoreUnavailable, match=r"^dynamodb: keys left unprocessed \(throttled\)$"):
+            dynamodb_store.read(NUMBER, "client-a", Limits(), T0)
+        stub.assert_no_pending_responses()
+
+
+def test_dynamodb_a_slot_that_is_not_a_number_is_corrupt(dynamodb_store: Any) -> None:
+    dynamodb_store.client.put_item(TableName=dynamodb_store.table, Item={
+        "pk": {"S": CLIENT_PK}, "sk": {"S": "slots"}, "s3": {"N": "1.5"}})
+    with pytest.raises(StoreCorrupt, match=r"^dynamodb: slot s3 is not a number$"):
+        dynamodb_store.read(NUMBER, "client-a", Limits(), T0)
+
+
+def test_dynamodb_client_takes_its_region_and_short_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN the region variables WHEN a client is made THEN an explicit region wins, then AWS_REGION, then
+    AWS_DEFAULT_REGION, then Tokyo; and every client has the lookup's short timeouts and two attempts."""
+    from lambda_verify.stores.dynamodb import make_client
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_REGION", "us-west-2")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    assert make_client("ap-southeast-2").meta.region_name == "ap-southeast-2"
+    assert make_client().meta.region_name == "us-west-2"
+    monkeypatch.delenv("AWS_REGION")
+    assert make_client().meta.region_name == "eu-west-1"
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    client = make_client()
+    assert client.meta.region_name == "ap-northeast-1"
+    assert (client.meta.config.connect_timeout, client.meta.config.read_timeout) == (1.0, 2.0)
+    assert client.meta.config.retries["total_max_attempts"] == 2
+
+
+def test_dynamodb_table_is_made_with_ttl_on_expires_at(dynamodb_env: str) -> None:
+    from lambda_verify.stores.dynamodb import create_table, make_client
+
+    client = make_client()
+    create_table(client, "ttl-check")
+    try:
+        ttl = client.describe_time_to_live(TableName="ttl-check")["TimeToLiveDescription"]
+        assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
+    finally:
+        client.delete_table(TableName="ttl-check")
