@@ -559,3 +559,97 @@ def test_the_json_answers_of_a_limit_and_a_fault_are_exact(tight_app: App, monke
     failed = tight_app(json_event(_WRONG, ip="203.0.113.9"))
     assert (failed["statusCode"], failed["headers"]["Retry-After"]) == (503, "7")
     assert json.loads(failed["body"]) == {"status": "unavailable", "message": _UNAVAILABLE, "retry_after": 7}
+
+
+def _audit_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    return [json.loads(r.getMessage()) for r in caplog.records if r.name == "lambda_verify.audit"]
+
+
+_VIEWER = {"cloudfront-viewer-address": "203.0.113.5:443"}
+_UNAVAILABLE_JSON = {"status": "unavailable", "message": _UNAVAILABLE, "retry_after": 5}
+
+
+def test_a_bug_before_the_lookup_answers_the_503_and_is_audited_as_an_error(
+        tight_app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """GIVEN serving breaks outside the lookup WHEN a JSON request comes THEN the 503 answer with Retry-After 5,
+    one "lookup failed" error with its traceback, and one audit line (error, 503) from the connection's address,
+    never from a viewer header that nobody vouched for."""
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr(tight_app, "_serve", broken)
+    caplog.set_level(logging.INFO)
+    event = json_event(_WRONG, ip="198.51.100.7", headers=_VIEWER)
+    result = tight_app(event)
+    assert (result["statusCode"], result["headers"]["Retry-After"]) == (503, "5")
+    assert json.loads(result["body"]) == _UNAVAILABLE_JSON
+    errors = [r for r in caplog.records if r.name == "lambda_verify.handler"]
+    assert [(r.levelno, r.getMessage(), r.exc_info is not None) for r in errors] == [(logging.ERROR, "lookup failed",
+                                                                                       True)]
+    [line] = _audit_lines(caplog)
+    assert (line["outcome"], line["status"], line["client_network"], line["guarantee_number"]) == (
+        "error", 503, "198.51.100.0/24", None)
+    assert line["request_id"] == event["requestContext"]["requestId"]
+
+
+def test_when_even_the_answer_breaks_the_fixed_503_follows_what_was_asked(
+        tight_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr(tight_app, "_serve", broken)
+    monkeypatch.setattr(tight_app, "_answer", broken)
+    result = tight_app(json_event(_WRONG))
+    assert (result["statusCode"], result["headers"]["Content-Type"]) == (503, "application/json; charset=utf-8")
+    assert json.loads(result["body"]) == _UNAVAILABLE_JSON
+    page = tight_app(form_event(_WRONG))
+    assert (page["statusCode"], page["headers"]["Content-Type"]) == (503, "text/html; charset=utf-8")
+    assert _UNAVAILABLE in page["body"]
+
+
+def test_a_lookup_that_breaks_gets_one_503_and_one_audit_line(tight_app: App, monkeypatch: pytest.MonkeyPatch,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr(tight_app.service, "lookup", broken)
+    caplog.set_level(logging.INFO)
+    result = tight_app(json_event(_WRONG))
+    assert (result["statusCode"], json.loads(result["body"])) == (503, _UNAVAILABLE_JSON)
+    assert [(line["outcome"], line["status"]) for line in _audit_lines(caplog)] == [("error", 503)]
+    assert [r.getMessage() for r in caplog.records if r.name == "lambda_verify.handler"] == ["lookup failed"]
+
+
+@pytest.mark.parametrize(("headers", "json_answer"), [
+    ({"content-type": "application/json; charset=utf-8"}, True),
+    ({"content-type": "application/json", "accept": "text/html"}, True),
+    ({"content-type": "application/x-www-form-urlencoded", "accept": "application/json"}, True),
+    ({"content-type": "application/x-www-form-urlencoded", "accept": "application/json, text/html"}, False),
+    ({"content-type": "application/x-www-form-urlencoded"}, False),
+])
+def test_the_answer_is_json_only_for_json_requests_or_accept(tight_app: App, headers: dict[str, str],
+                                                             json_answer: bool) -> None:
+    result = tight_app(build_event("POST", "/api/verify", headers, b"x=1"))
+    assert result["statusCode"] == 400
+    expected = "application/json; charset=utf-8" if json_answer else "text/html; charset=utf-8"
+    assert result["headers"]["Content-Type"] == expected
+
+
+def test_an_empty_json_body_asks_for_both_fields(tight_app: App) -> None:
+    result = tight_app(build_event("POST", "/api/verify", {"content-type": "application/json"}, b"  "))
+    assert result["statusCode"] == 400
+    assert [e["field"] for e in json.loads(result["body"])["errors"]] == ["guarantee_number", "access_key"]
+
+
+def test_a_form_of_more_than_twenty_fields_is_refused(tight_app: App) -> None:
+    fields = [("guarantee_number", NUMBER), ("access_key", "WRONGKEY23456789")]
+    twenty = fields + [(f"f{i}", "x") for i in range(18)]
+    ok = tight_app(build_event("POST", "/api/verify", {"content-type": "application/x-www-form-urlencoded",
+                                                       "accept": "application/json"},
+                               "&".join(f"{k}={v}" for k, v in twenty).encode()))
+    assert json.loads(ok["body"])["status"] == "no_match"
+    many = tight_app(build_event("POST", "/api/verify", {"content-type": "application/x-www-form-urlencoded",
+                                                         "accept": "application/json"},
+                                 "&".join(f"{k}={v}" for k, v in [*twenty, ("f99", "x")]).encode()))
+    assert many["statusCode"] == 400 and json.loads(many["body"]) == {"status": "bad_request",
+                                                                      "message": MESSAGES["bad_request"]}
