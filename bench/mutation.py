@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"| {area} | {len(done)} of {len(AREAS[area])} | {len(got)} | {killed} | {len(got) - killed} | "
                      f"{score:.1%} | {verdict} |")
         survivors += [(name, status) for name, status in sorted(got.items()) if status not in KILLED]
-    if "lookup" in areas:
+    if "lookup" in areas and LEFT_OUT:
         lines += ["", "Left out of the lookup area:", ""] + [f"- `{f}`: {why}" for f, why in LEFT_OUT.items()]
     lines += ["", "## Surviving mutants", ""]
     if survivors:
