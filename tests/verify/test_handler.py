@@ -653,3 +653,10 @@ def test_a_form_of_more_than_twenty_fields_is_refused(tight_app: App) -> None:
                                  "&".join(f"{k}={v}" for k, v in [*twenty, ("f99", "x")]).encode()))
     assert many["statusCode"] == 400 and json.loads(many["body"]) == {"status": "bad_request",
                                                                       "message": MESSAGES["bad_request"]}
+
+
+@pytest.mark.parametrize(("path", "status"), [("/api/verify", 400), ("/api/verify/", 400), ("/api/verifyX", 404),
+                                              ("/api/verif", 404)])
+def test_only_the_lookup_path_is_served(tight_app: App, path: str, status: int) -> None:
+    result = tight_app(build_event("POST", path, {"content-type": "application/json"}, b"{}"))
+    assert result["statusCode"] == status

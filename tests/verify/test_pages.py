@@ -486,3 +486,24 @@ def test_a_cancelled_demo_certificate_reads_exactly_as_written_out() -> None:
     view = FirstView("2026-11-20T00:30:00Z", recorded_now=True)
     got = outline(render_certificate_fragment(Certificate.from_dict(doc), T0, view))
     assert got == CANCELLED_OUTLINE.split(" | ")
+
+
+def test_page_and_fragment_of_one_certificate_are_kept_apart() -> None:
+    """GIVEN one prepared certificate WHEN its page is rendered for two static bases and then its fragment THEN
+    each is its own rendering: the fragment has no page around it, each page links its own stylesheet."""
+    cert = Certificate.from_dict(certificate_doc())
+    prepared = PreparedCertificate(encode_json(cert.to_dict()))
+    pages = [certificate_page(prepared, T0, VIEW, static_base=base, form_action="/api/verify")
+             for base in ("/theme", "/static")]
+    fragment = certificate_fragment(prepared, T0, VIEW)
+    assert [('href="/theme/css/' in p, 'href="/static/css/' in p) for p in pages] == [(True, False), (False, True)]
+    assert not fragment.lstrip().startswith("<!doctype") and "<html" not in fragment
+    assert fragment == render_certificate_fragment(cert, T0, VIEW)
+
+
+@pytest.mark.parametrize(("demo", "title"), [(False, "電子証書 2099000101"), (True, "【デモ】電子証書 2099000101")])
+def test_the_page_title_names_the_number_and_a_demo(demo: bool, title: str) -> None:
+    doc = certificate_doc()
+    doc["demo"] = demo
+    html = render_certificate_page(Certificate.from_dict(doc), T0, VIEW, static_base="/theme", form_action="/x")
+    assert re.findall(r"<title>(.*?)</title>", html) == [f"{title} | 電子保証ガイド"]
