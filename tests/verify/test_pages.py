@@ -507,3 +507,58 @@ def test_the_page_title_names_the_number_and_a_demo(demo: bool, title: str) -> N
     doc["demo"] = demo
     html = render_certificate_page(Certificate.from_dict(doc), T0, VIEW, static_base="/theme", form_action="/x")
     assert re.findall(r"<title>(.*?)</title>", html) == [f"{title} | 電子保証ガイド"]
+
+
+# A sparse certificate: the guarantor's name with at most an address, a guarantee period with no start, a change
+# of the period and the bank only, a cancellation without a reason, terms given only as a link.
+SPARSE_HEAD = (
+    '<article class=certificate certificate--cancelled aria-labelledby=certificate-title> | <div '
+    'class=certificate__cancelled> | <p class=certificate__void aria-hidden=true> | 解約 | <p> | <strong> |'
+    ' この保証契約は解約されています。 | 解約日: | <time datetime=2026-10-15> | 令和8年10月15日 | <p> | 以下は解約前の最後の内容です。 | <header'
+    ' class=certificate__header> | <h2 id=certificate-title class=certificate__title> | 保証証書（前払金保証） | '
+    '<span class=certificate__change> | 変更1 | <span class=certificate__status> | 解約済み | <p '
+    'class=certificate__issued> | 証書発行日 | <time datetime=2026-09-01> | 令和8年9月1日 | <dl '
+    'class=certificate__fields> | <div> | <dt> | 保証契約番号 | <dd class=certificate__number> | 2099000101 | '
+    '<div> | <dt> | 保証契約者（受注者） | <dd> | <span class=certificate__line> | テスト県テスト市1丁目1番1号 | <span '
+    'class=certificate__line> | テスト建設株式会社 | <div> | <dt> | 保証を受ける者（発注者） | <dd> | テスト市長 | <div> | <dt> | '
+    '保証金額 | <dd class=certificate__amount> | 40,000,000 円 | <div> | <dt> | 請負金額 | <dd '
+    'class=certificate__amount> | 100,000,000 円 | <div> | <dt> | 保証期間 | <dd> | <time datetime=2027-03-31>'
+    ' | 令和9年3月31日 | まで | <div> | <dt> | 工期 | <dd> | <time datetime=2026-04-10> | 令和8年4月10日 | から | <time '
+    'datetime=2027-03-31> | 令和9年3月31日 | まで | <div> | <dt> | 工事名 | <dd> | テスト道路改良工事 | <div> | <dt> | 請負契約日'
+    ' | <dd> | <time datetime=2026-04-08> | 令和8年4月8日 | <div> | <dt> | 預託金融機関 | <dd> | テスト信用金庫 本店 | '
+    '<section class=certificate__guarantor aria-labelledby=certificate-guarantor> | <h3 '
+    'id=certificate-guarantor> | 保証事業会社'
+)
+SPARSE_TAIL = (
+    '<p class=certificate__terms> | 約款: | <a href=https://example.com/terms> | https://example.com/terms '
+    '| <section class=certificate__history aria-labelledby=certificate-history> | <h3 '
+    'id=certificate-history> | 発行の履歴 | <div class=certificate__table-wrap> | <table> | <thead> | <tr> | '
+    '<th scope=col> | 区分 | <th scope=col> | 証書発行日 | <th scope=col> | 保証金額 | <th scope=col> | 請負金額 | <th '
+    'scope=col> | 保証期間（終了日） | <th scope=col> | 変更された項目 | <tbody> | <tr> | <th scope=row> | 新規 | <td> | '
+    '<time datetime=2026-04-10> | 令和8年4月10日 | <td class=num> | 40,000,000 円 | <td class=num> | '
+    '100,000,000 円 | <td> | 令和9年3月31日 | <td> | — | <tr> | <th scope=row> | 変更1 | <td> | <time '
+    'datetime=2026-09-01> | 令和8年9月1日 | <td class=num> | 40,000,000 円 | <td class=num> | 100,000,000 円 | '
+    '<td> | 令和9年3月31日 | <td> | 保証期間、預託金融機関 | <tr class=is-cancelled> | <th scope=row> | 解約 | <span '
+    'class=certificate__void-mark> | 解約 | <td> | <time datetime=2026-10-15> | 令和8年10月15日 | <td class=num>'
+    ' | — | <td class=num> | — | <td> | — | <td> | 保証契約の解約'
+)
+
+
+def _sparse_doc(guarantor: dict[str, Any]) -> dict[str, Any]:
+    doc = certificate_doc(guarantor=guarantor, cancellation={"on": "2026-10-15"}, terms_url="https://example.com/terms")
+    change = {**doc["versions"][0], "seq": 1, "issued_on": "2026-09-01", "deposit_bank": "テスト信用金庫 本店",
+              "guarantee_period": {"end": "2027-03-31"}}
+    doc["versions"] = [doc["versions"][0], change]
+    return doc
+
+
+@pytest.mark.parametrize(("extra", "guarantor_part"), [
+    ({"address": "大阪市西区1-1"}, ' | <p class=certificate__guarantor-name> | 西日本建設業保証株式会社 | <div class=certificate__branch> | <p> | 大阪市西区1-1 | '),
+    ({}, ' | <p class=certificate__guarantor-name> | 西日本建設業保証株式会社 | '),
+])
+def test_a_sparse_certificate_reads_exactly_as_written_out(extra: dict[str, str], guarantor_part: str) -> None:
+    """GIVEN a certificate that leaves out what a guarantor may leave out WHEN it is rendered THEN only what is
+    given is shown: no empty branch block, no "から" without a start, no reason in brackets, "約款:" before the link."""
+    guarantor = {"id": "wjcs", "name": "西日本建設業保証株式会社", **extra}
+    html = render_certificate_fragment(Certificate.from_dict(_sparse_doc(guarantor)), T0, VIEW)
+    assert " | ".join(outline(html)).split(" | <footer")[0] == SPARSE_HEAD + guarantor_part + SPARSE_TAIL
