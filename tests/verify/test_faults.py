@@ -300,8 +300,7 @@ def _stored() -> StoredCertificate:
 
 
 @pytest.mark.parametrize("what", sorted(_OPERATIONS))
-@pytest.mark.parametrize(("code", "level"), [("ThrottlingException", logging.WARNING),
-                                             ("ResourceNotFoundException", logging.ERROR),
+@pytest.mark.parametrize(("code", "level"), [("ResourceNotFoundException", logging.ERROR),
                                              ("AccessDeniedException", logging.ERROR)])
 def test_each_dynamodb_error_is_unavailable_with_its_code_and_one_log_line(
         dynamodb_store: DynamoDbStore, caplog: pytest.LogCaptureFixture, what: str, code: str, level: int) -> None:
@@ -330,27 +329,6 @@ def test_a_conflicting_put_is_a_conflict_not_a_fault(dynamodb_store: DynamoDbSto
     with InjectedFault(dynamodb_store.client, "PutItem", "ConditionalCheckFailedException"), \
             pytest.raises(StoreConflict, match=f"^{NUMBER} changed since it was read$"):
         dynamodb_store.put(_stored(), expected_revision=None)
-
-
-def test_a_release_that_fails_keeps_the_attempt_counted_and_says_so(dynamodb_store: DynamoDbStore,
-                                                                     caplog: pytest.LogCaptureFixture) -> None:
-    """GIVEN a claimed attempt WHEN giving its slots back is throttled THEN the release raises nothing, both
-    slots stay taken, and one warning per slot says the attempt stays counted; a lost race logs nothing."""
-    limits = Limits()
-    claim = dynamodb_store.claim(NUMBER, "c", limits, T0)
-    with InjectedFault(dynamodb_store.client, "UpdateItem", "ThrottlingException") as fault, \
-            caplog.at_level(logging.WARNING, logger="lambda_verify.stores.dynamodb"):
-        dynamodb_store.release(NUMBER, "c", claim)
-    assert fault.failed == 2
-    assert [(r.levelno, r.getMessage()) for r in caplog.records] == 2 * [
-        (logging.WARNING, "dynamodb release failed: ThrottlingException (the attempt stays counted)")]
-    snap = dynamodb_store.read(NUMBER, "c", limits, T0)
-    assert (snap.client.live(limits.client, T0), snap.number.live(limits.number, T0)) == (1, 1)
-    caplog.clear()
-    with InjectedFault(dynamodb_store.client, "UpdateItem", "ConditionalCheckFailedException"), \
-            caplog.at_level(logging.WARNING, logger="lambda_verify.stores.dynamodb"):
-        dynamodb_store.release(NUMBER, "c", claim)
-    assert caplog.records == []
 
 
 def test_a_release_that_cannot_reach_dynamodb_says_so(caplog: pytest.LogCaptureFixture) -> None:
