@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import urllib.parse
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +165,30 @@ class InjectedFault:
 
     def __exit__(self, *exc: Any) -> None:
         self.client.meta.events.unregister(self.event, unique_id=f"fault-{id(self)}")
+
+
+# ---------------------------------------------------------------------- pages as a reader meets them
+
+
+class Outline(HTMLParser):
+    """Each element's opening tag with the attributes in ``keep`` (all of them when None), and each text, in order."""
+
+    def __init__(self, keep: Iterable[str] | None = None) -> None:
+        super().__init__()
+        self.keep = None if keep is None else frozenset(keep)
+        self.items: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        kept = " ".join(k if v is None else f"{k}={v}" for k, v in attrs if self.keep is None or k in self.keep)
+        self.items.append(f"<{tag}{' ' + kept if kept else ''}>")
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.items.append(" ".join(data.split()))
+
+
+def outline(html: str, keep: Iterable[str] | None = None) -> list[str]:
+    """The outline of ``html``: opening tags (with the attributes in ``keep``, all when None) and texts."""
+    parser = Outline(keep)
+    parser.feed(html)
+    return parser.items

@@ -156,14 +156,20 @@ def test_dynamodb_timeout_answers_503(silent_endpoint: str, clock: FakeClock) ->
     assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
 
 
-def test_dynamodb_unreachable_answers_503(clock: FakeClock) -> None:
-    """GIVEN a DynamoDB endpoint whose port is held but never listened on (connections are refused, and the
-    port cannot be taken by anything else during the test) WHEN a lookup is made THEN it answers 503."""
+@pytest.fixture
+def unreachable_client() -> Iterator[Any]:
+    """A client of an endpoint whose port is held but never listened on: connections are refused, and the port
+    cannot be taken by anything else while the test runs."""
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))
-        port = held.getsockname()[1]
-        app = make_app(DynamoDbStore("certificates", client=_client(f"http://127.0.0.1:{port}")), clock)
-        assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+        yield _client(f"http://127.0.0.1:{held.getsockname()[1]}")
+
+
+def test_dynamodb_unreachable_answers_503(clock: FakeClock, unreachable_client: Any) -> None:
+    """GIVEN a DynamoDB endpoint whose port is held but never listened on (connections are refused, and the
+    port cannot be taken by anything else during the test) WHEN a lookup is made THEN it answers 503."""
+    app = make_app(DynamoDbStore("certificates", client=unreachable_client), clock)
+    assert_503(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
 
 
 def test_handler_without_a_store_answers_503(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -283,43 +289,44 @@ def test_a_broken_dynamodb_item_answers_503(dynamodb_store: DynamoDbStore, clock
 # an error for the two that mean the deployment is wrong (no table, no permission), which the alarm watches,
 # a warning for the passing ones (throttling, a timeout).
 
-_OPERATIONS = {
-    # what: (DynamoDB operation to fail, the call that makes it)
-    "read": ("BatchGetItem", lambda s: s.read(NUMBER, "c", Limits(), T0)),
-    "claim": ("UpdateItem", lambda s: s.claim(NUMBER, "c", Limits(), T0, seen=Snapshot(None))),
-    "claim ": ("GetItem", lambda s: s.claim(NUMBER, "c", Limits(), T0)),
-    "record_first_view": ("UpdateItem", lambda s: s.record_first_view(NUMBER, "2026-11-20T01:00:00Z")),
-    "get": ("GetItem", lambda s: s.get(NUMBER)),
-    "put": ("PutItem", lambda s: s.put(_stored(), expected_revision=None)),
-    "put ": ("UpdateItem", lambda s: s.put(_stored(), expected_revision="r0")),
-}
+#: (what the log line names, the DynamoDB operation made to fail, the call that makes it), one per store request.
+_OPERATIONS = [
+    pytest.param("read", "BatchGetItem", lambda s: s.read(NUMBER, "c", Limits(), T0), id="read"),
+    pytest.param("claim", "UpdateItem", lambda s: s.claim(NUMBER, "c", Limits(), T0, seen=Snapshot(None)),
+                 id="claim-take"),
+    pytest.param("claim", "GetItem", lambda s: s.claim(NUMBER, "c", Limits(), T0), id="claim-reread"),
+    pytest.param("record_first_view", "UpdateItem", lambda s: s.record_first_view(NUMBER, "2026-11-20T01:00:00Z"),
+                 id="record_first_view"),
+    pytest.param("get", "GetItem", lambda s: s.get(NUMBER), id="get"),
+    pytest.param("put", "PutItem", lambda s: s.put(_stored(), expected_revision=None), id="put-new"),
+    pytest.param("put", "UpdateItem", lambda s: s.put(_stored(), expected_revision="r0"), id="put-replace"),
+]
 
 
 def _stored() -> StoredCertificate:
     return StoredCertificate(NUMBER, "s256v1$ab", "{}", "r1", False, "2026-11-01T00:00:00Z")
 
 
-@pytest.mark.parametrize("what", sorted(_OPERATIONS))
+@pytest.mark.parametrize(("what", "operation", "call"), _OPERATIONS)
 @pytest.mark.parametrize(("code", "level"), [("ResourceNotFoundException", logging.ERROR),
                                              ("AccessDeniedException", logging.ERROR)])
 def test_each_dynamodb_error_is_unavailable_with_its_code_and_one_log_line(
-        dynamodb_store: DynamoDbStore, caplog: pytest.LogCaptureFixture, what: str, code: str, level: int) -> None:
-    operation, call = _OPERATIONS[what]
+        dynamodb_store: DynamoDbStore, caplog: pytest.LogCaptureFixture, what: str, operation: str, call: Any,
+        code: str, level: int) -> None:
     with InjectedFault(dynamodb_store.client, operation, code), \
             caplog.at_level(logging.WARNING, logger="lambda_verify.stores.dynamodb"), \
             pytest.raises(StoreUnavailable) as raised:
         call(dynamodb_store)
     assert str(raised.value) == f"dynamodb: {code}" and raised.value.retry_after == 5
-    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [(level, f"dynamodb {what.strip()} failed: {code}")]
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [(level, f"dynamodb {what} failed: {code}")]
 
 
-def test_an_unreachable_dynamodb_is_unavailable_named_by_the_error_type(caplog: pytest.LogCaptureFixture) -> None:
-    with socket.socket() as held:
-        held.bind(("127.0.0.1", 0))
-        store = DynamoDbStore("certificates", client=_client(f"http://127.0.0.1:{held.getsockname()[1]}"))
-        with caplog.at_level(logging.WARNING, logger="lambda_verify.stores.dynamodb"), \
-                pytest.raises(StoreUnavailable) as raised:
-            store.get(NUMBER)
+def test_an_unreachable_dynamodb_is_unavailable_named_by_the_error_type(caplog: pytest.LogCaptureFixture,
+                                                                         unreachable_client: Any) -> None:
+    store = DynamoDbStore("certificates", client=unreachable_client)
+    with caplog.at_level(logging.WARNING, logger="lambda_verify.stores.dynamodb"), \
+            pytest.raises(StoreUnavailable) as raised:
+        store.get(NUMBER)
     assert str(raised.value) == "dynamodb: EndpointConnectionError"
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
         (logging.WARNING, "dynamodb get failed: EndpointConnectionError")]
@@ -331,12 +338,11 @@ def test_a_conflicting_put_is_a_conflict_not_a_fault(dynamodb_store: DynamoDbSto
         dynamodb_store.put(_stored(), expected_revision=None)
 
 
-def test_a_release_that_cannot_reach_dynamodb_says_so(caplog: pytest.LogCaptureFixture) -> None:
-    with socket.socket() as held:
-        held.bind(("127.0.0.1", 0))
-        store = DynamoDbStore("certificates", client=_client(f"http://127.0.0.1:{held.getsockname()[1]}"))
-        with caplog.at_level(logging.WARNING, logger="lambda_verify.stores.dynamodb"):
-            store.release(NUMBER, "c", Claim(Gate.OPEN, None, make_stamp(T0), 3, None))
+def test_a_release_that_cannot_reach_dynamodb_says_so(caplog: pytest.LogCaptureFixture,
+                                                       unreachable_client: Any) -> None:
+    store = DynamoDbStore("certificates", client=unreachable_client)
+    with caplog.at_level(logging.WARNING, logger="lambda_verify.stores.dynamodb"):
+        store.release(NUMBER, "c", Claim(Gate.OPEN, None, make_stamp(T0), 3, None))
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
         (logging.WARNING, "dynamodb release failed: EndpointConnectionError (the attempt stays counted)")]
 

@@ -9,7 +9,6 @@ import json
 import logging
 import statistics
 import time
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from lambda_verify.events import build_event
 from lambda_verify.handler import App
 from lambda_verify.messages import MESSAGES, TITLES
 from lambda_verify.security import SECURITY_HEADERS
+from lambda_verify.stores.base import StoreUnavailable
 
 from .support import (
     EJCS_KEY,
@@ -31,6 +31,7 @@ from .support import (
     form_event,
     json_event,
     make_app,
+    outline,
     put_certificate,
 )
 
@@ -435,24 +436,8 @@ def test_a_broken_renderer_still_answers_503(app: App, monkeypatch: pytest.Monke
 # number or a missing form cannot pass. The outline is read against what the page must say, not copied.
 
 
-class _FullOutline(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        kept = " ".join(k if v is None else f"{k}={v}" for k, v in attrs)
-        self.items.append(f"<{tag}{' ' + kept if kept else ''}>")
-
-    def handle_data(self, data: str) -> None:
-        if data.strip():
-            self.items.append(" ".join(data.split()))
-
-
 def _full_outline(html: str) -> str:
-    parser = _FullOutline()
-    parser.feed(html)
-    return " | ".join(parser.items)
+    return " | ".join(outline(html))
 
 
 def _page(title: str, kind: str, message: str, after: str) -> str:
@@ -470,10 +455,14 @@ _NUMBER_HINT = ("西日本建設業保証は10桁の数字（例: 2070004426）�
 _KEY_HINT = "お知らせに記載の半角英数字です。大文字と小文字を区別します。"
 
 
+def _error_marks(error: str) -> tuple[str, str]:
+    """The field's extra class and the input's extra attribute when the field has an error."""
+    return (" lookup-field--error", " aria-invalid=true") if error else ("", "")
+
+
 def _form(number: str | None, number_error: str = "", key_error: str = "") -> str:
     value = f" value={number}" if number else ""
-    nerr, kerr = (" lookup-field--error", " aria-invalid=true") if number_error else ("", ""), \
-        (" lookup-field--error", " aria-invalid=true") if key_error else ("", "")
+    nerr, kerr = _error_marks(number_error), _error_marks(key_error)
     return (f"<form class=lookup-form method=post action=/api/verify data-lookup-form> | <div class=lookup-field"
             f"{nerr[0]}> | <label for=guarantee_number> | 保証契約番号 | <p class=lookup-hint id=guarantee_number-hint>"
             f" | {_NUMBER_HINT} | <input id=guarantee_number name=guarantee_number type=text autocomplete=off "
@@ -494,6 +483,14 @@ _UNAVAILABLE = "ただいま照会を受け付けられません。少し時間�
 _BACK = "<p> | <a href=/lookup/> | 電子証書の確認ページへ"
 _FORM_POST = {"accept": "text/html", "content-type": "application/x-www-form-urlencoded"}
 _WRONG = {"guarantee_number": NUMBER, "access_key": "WRONGKEY23456789"}
+
+
+def _broken(*_: Any, **__: Any) -> Any:
+    raise RuntimeError("internal detail")
+
+
+def _store_unavailable(*_: Any, **__: Any) -> Any:
+    raise StoreUnavailable("test", retry_after=7)
 
 
 @pytest.fixture
@@ -534,12 +531,7 @@ def test_each_refused_form_post_gets_its_whole_page(tight_app: App, events: list
 def test_a_store_fault_on_a_form_post_gets_the_unavailable_page(tight_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     """GIVEN a store that cannot answer WHEN a form lookup is posted THEN 503, Retry-After 5, and the page says so
     above the form, with the typed number kept."""
-    from lambda_verify.stores.base import StoreUnavailable
-
-    def unavailable(*_: Any, **__: Any) -> Any:
-        raise StoreUnavailable("test", retry_after=7)
-
-    monkeypatch.setattr(tight_app.service.store, "read", unavailable)
+    monkeypatch.setattr(tight_app.service.store, "read", _store_unavailable)
     result = tight_app(form_event(_WRONG))
     assert (result["statusCode"], result["headers"]["Retry-After"]) == (503, "7")
     assert _full_outline(result["body"]) == _page("ただいま照会できません", "unavailable", _UNAVAILABLE, _form(NUMBER))
@@ -550,12 +542,7 @@ def test_the_json_answers_of_a_limit_and_a_fault_are_exact(tight_app: App, monke
     limited = tight_app(json_event(_WRONG))
     assert (limited["statusCode"], limited["headers"]["Retry-After"]) == (429, "600")
     assert json.loads(limited["body"]) == {"status": "limited", "message": _LIMITED, "retry_after": 600}
-    from lambda_verify.stores.base import StoreUnavailable
-
-    def unavailable(*_: Any, **__: Any) -> Any:
-        raise StoreUnavailable("test", retry_after=7)
-
-    monkeypatch.setattr(tight_app.service.store, "read", unavailable)
+    monkeypatch.setattr(tight_app.service.store, "read", _store_unavailable)
     failed = tight_app(json_event(_WRONG, ip="203.0.113.9"))
     assert (failed["statusCode"], failed["headers"]["Retry-After"]) == (503, "7")
     assert json.loads(failed["body"]) == {"status": "unavailable", "message": _UNAVAILABLE, "retry_after": 7}
@@ -574,10 +561,7 @@ def test_a_bug_before_the_lookup_answers_the_503_and_is_audited_as_an_error(
     """GIVEN serving breaks outside the lookup WHEN a JSON request comes THEN the 503 answer with Retry-After 5,
     one "lookup failed" error with its traceback, and one audit line (error, 503) from the connection's address,
     never from a viewer header that nobody vouched for."""
-    def broken(*_: Any, **__: Any) -> Any:
-        raise RuntimeError("internal detail")
-
-    monkeypatch.setattr(tight_app, "_serve", broken)
+    monkeypatch.setattr(tight_app, "_serve", _broken)
     caplog.set_level(logging.INFO)
     event = json_event(_WRONG, ip="198.51.100.7", headers=_VIEWER)
     result = tight_app(event)
@@ -594,11 +578,8 @@ def test_a_bug_before_the_lookup_answers_the_503_and_is_audited_as_an_error(
 
 def test_when_even_the_answer_breaks_the_fixed_503_follows_what_was_asked(
         tight_app: App, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*_: Any, **__: Any) -> Any:
-        raise RuntimeError("internal detail")
-
-    monkeypatch.setattr(tight_app, "_serve", broken)
-    monkeypatch.setattr(tight_app, "_answer", broken)
+    monkeypatch.setattr(tight_app, "_serve", _broken)
+    monkeypatch.setattr(tight_app, "_answer", _broken)
     result = tight_app(json_event(_WRONG))
     assert (result["statusCode"], result["headers"]["Content-Type"]) == (503, "application/json; charset=utf-8")
     assert json.loads(result["body"]) == _UNAVAILABLE_JSON
@@ -609,10 +590,7 @@ def test_when_even_the_answer_breaks_the_fixed_503_follows_what_was_asked(
 
 def test_a_lookup_that_breaks_gets_one_503_and_one_audit_line(tight_app: App, monkeypatch: pytest.MonkeyPatch,
                                                               caplog: pytest.LogCaptureFixture) -> None:
-    def broken(*_: Any, **__: Any) -> Any:
-        raise RuntimeError("internal detail")
-
-    monkeypatch.setattr(tight_app.service, "lookup", broken)
+    monkeypatch.setattr(tight_app.service, "lookup", _broken)
     caplog.set_level(logging.INFO)
     result = tight_app(json_event(_WRONG))
     assert (result["statusCode"], json.loads(result["body"])) == (503, _UNAVAILABLE_JSON)

@@ -23,6 +23,7 @@ from lambda_verify.rendering import (
 from lambda_verify.stores.base import FirstView
 
 from .support import EJCS_NUMBER, ROOT, T0, certificate_doc
+from .support import outline as support_outline
 
 THEME = ROOT / "theme"
 
@@ -368,28 +369,12 @@ def test_store_values_are_escaped_everywhere_in_the_certificate() -> None:
 # ------------------------------------------------- the whole certificate, as a reader and a screen reader meet it
 
 
-class Outline(HTMLParser):
-    """Each element's opening tag with the attributes that carry meaning, and each text, in document order."""
-
-    KEEP = ("class", "datetime", "aria-current", "href", "id", "aria-labelledby", "scope", "aria-hidden")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        kept = " ".join(f"{k}={v}" for k, v in attrs if k in self.KEEP)
-        self.items.append(f"<{tag}{' ' + kept if kept else ''}>")
-
-    def handle_data(self, data: str) -> None:
-        if data.strip():
-            self.items.append(" ".join(data.split()))
+#: The attributes that carry meaning for a reader and a screen reader.
+MEANINGFUL = ("class", "datetime", "aria-current", "href", "id", "aria-labelledby", "scope", "aria-hidden")
 
 
 def outline(html: str) -> list[str]:
-    o = Outline()
-    o.feed(html)
-    return o.items
+    return support_outline(html, MEANINGFUL)
 
 
 # The two outlines, each read line by line against the paper certificate's layout (labels, values, dates in 令和
