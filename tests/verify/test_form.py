@@ -101,6 +101,24 @@ def test_the_status_box_is_there_only_when_asked_for() -> None:
         {"id": "lookup-status", "class": "lookup-status", "role": "status", "aria-live": "polite"}]
 
 
+def test_what_a_reader_meets_in_the_form_is_the_labels_hints_and_button_only() -> None:
+    """GIVEN the form with its status box WHEN it is read from top to bottom THEN the texts are the two labels with
+    their hints and the button, in that order, and nothing else (the status box starts empty)."""
+    from .support import outline
+
+    texts = [item for item in outline(lookup_form("/api/verify", status_box=True), keep=("id",))
+             if not item.startswith("<") or item.startswith(("<label", "<button", "<div id=lookup-status"))]
+    assert texts == ["<label>", "保証契約番号", numbering.format_hint() + "です。", "<label>", "認証キー", KEY_HINT,
+                     "<div id=lookup-status>", "<button>", "電子証書を表示"]
+
+
+def test_the_number_hint_is_read_from_the_glossary_on_first_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lambda_verify import form
+
+    monkeypatch.setattr(form, "_number_hint", None)
+    assert number_hint() == numbering.format_hint() and form._number_hint == numbering.format_hint()
+
+
 def test_a_typed_number_is_escaped_in_its_value() -> None:
     out = lookup_form("/api/verify", guarantee_number='"><script>')
     assert "<script>" not in out and 'value="&quot;&gt;&lt;script&gt;"' in out

@@ -559,3 +559,170 @@ def test_build_event_writes_its_time_in_utc_whatever_the_machines_zone(monkeypat
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+# --- last resorts and what they log -----------------------------------------------------------------
+
+from .support import outline  # noqa: E402
+
+HANDLER_LOG = "lambda_verify.handler"
+
+
+def _handler_lines(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str, bool]]:
+    return [(r.levelno, r.getMessage(), r.exc_info is not None) for r in caplog.records if r.name == HANDLER_LOG]
+
+
+def _audit_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(**kwargs: Any) -> None:
+        raise OSError("log sink full")
+
+    monkeypatch.setattr(handler_module, "record_lookup", broken)
+
+
+def test_a_store_that_cannot_close_is_logged_at_debug_with_its_traceback(
+        environment: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    # GIVEN an App whose store fails to close WHEN reset THEN one debug line says so, with the exception
+    app = get_app()
+
+    def broken() -> None:
+        raise OSError("cannot close")
+
+    monkeypatch.setattr(app.service.store, "close", broken)
+    caplog.set_level(logging.DEBUG, logger=HANDLER_LOG)
+    reset()
+    assert _handler_lines(caplog) == [(logging.DEBUG, "closing the store failed", True)]
+
+
+def test_a_store_that_cannot_open_is_logged_with_its_traceback(
+        environment: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    _store_cannot_open(monkeypatch)
+    caplog.set_level(logging.INFO)
+    assert handler(json_event({"guarantee_number": NUMBER, "access_key": KEY}))["statusCode"] == 503
+    assert _handler_lines(caplog) == [(logging.ERROR, "cannot open the certificate store", True)]
+
+
+def test_an_audit_that_fails_when_the_store_cannot_open_is_logged(
+        environment: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    _store_cannot_open(monkeypatch)
+    _audit_breaks(monkeypatch)
+    caplog.set_level(logging.INFO)
+    assert handler(json_event({"guarantee_number": NUMBER, "access_key": KEY}))["statusCode"] == 403
+    assert _handler_lines(caplog) == [(logging.ERROR, "cannot open the certificate store", True),
+                                      (logging.ERROR, "audit log failed", True)]
+
+
+@pytest.mark.parametrize("event", [
+    json_event({"guarantee_number": NUMBER, "access_key": KEY}),
+    build_event("GET", "/api/verify", {"accept": "application/json"}),
+], ids=["lookup", "refused-early"])
+def test_an_audit_that_fails_is_logged_and_the_answer_still_given(
+        sqlite_app: tuple[App, FakeClock], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+        event: dict[str, Any]) -> None:
+    app, _ = sqlite_app
+    _audit_breaks(monkeypatch)
+    caplog.set_level(logging.INFO)
+    assert app(event)["statusCode"] in (200, 405)
+    assert _handler_lines(caplog) == [(logging.ERROR, "audit log failed", True)]
+
+
+def test_an_event_that_is_not_a_mapping_is_answered_as_an_empty_one(sqlite_app: tuple[App, FakeClock]) -> None:
+    # GIVEN an event that is not a mapping WHEN the App answers it THEN it is the empty event's 404, not a 503
+    app, _ = sqlite_app
+    for event in (None, ["POST"], "POST /api/verify"):
+        assert app(event)["statusCode"] == 404
+
+
+def test_a_break_outside_the_lookup_gets_the_full_503_page_and_an_error_line(
+        sqlite_app: tuple[App, FakeClock], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    # GIVEN the App breaks before any lookup WHEN a form is posted THEN the rendered 503 page (with its stylesheet
+    # and the form) answers, and the audit line names the viewer's network from the headers
+    app, _ = sqlite_app
+
+    def broken(*args: Any) -> Any:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(app, "_serve", broken)
+    caplog.set_level(logging.INFO, logger=AUDIT)
+    event = form_event({"guarantee_number": NUMBER, "access_key": KEY},
+                       headers={"cloudfront-viewer-address": "203.0.113.5:443"})
+    result = app(event)
+    assert result["statusCode"] == 503 and result["headers"]["Retry-After"] == "5"
+    page = outline(result["body"], keep=("rel", "name"))
+    assert "<link rel=stylesheet>" in page and "<input name=guarantee_number>" in page
+    assert [(a["outcome"], a["status"], a["client_network"]) for a in _audit(caplog)] == [
+        ("error", 503, "198.51.100.0/24")]
+
+
+def test_a_refusal_before_the_lookup_audits_the_connection_address_and_a_text_request_id(
+        sqlite_app: tuple[App, FakeClock], caplog: pytest.LogCaptureFixture) -> None:
+    app, _ = sqlite_app
+    caplog.set_level(logging.INFO, logger=AUDIT)
+    event = build_event("GET", "/api/verify", {"accept": "application/json"}, source_ip="203.0.113.77")
+    event["requestContext"]["requestId"] = 12345
+    assert app(event)["statusCode"] == 405
+    odd = build_event("GET", "/api/verify", {"accept": "application/json"})
+    odd["requestContext"]["http"]["sourceIp"] = 203
+    assert app(odd)["statusCode"] == 405
+    assert [(a["client_network"], a["request_id"]) for a in _audit(caplog)] == [
+        ("203.0.113.0/24", None), ("unknown", odd["requestContext"]["requestId"])]
+
+
+@pytest.mark.parametrize("event, status", [
+    (build_event("POST", "/api/verify", {"content-type": "text/plain"}, b"x"), 415),
+    (build_event("POST", "/api/verify", {"content-type": "application/x-www-form-urlencoded", "accept": "text/html"},
+                 b"\xff", base64_body=True), 400),
+    (build_event("GET", "/api/verify", {"accept": "text/html"}), 405),
+], ids=["unsupported", "bad-request", "method"])
+def test_a_refused_page_offers_the_form_again(sqlite_app: tuple[App, FakeClock], event: dict[str, Any],
+                                              status: int) -> None:
+    app, _ = sqlite_app
+    result = app(event)
+    assert result["statusCode"] == status
+    assert "<form>" in outline(result["body"], keep=())
+
+
+def test_a_not_found_page_offers_no_form(sqlite_app: tuple[App, FakeClock]) -> None:
+    app, _ = sqlite_app
+    result = app(build_event("POST", "/elsewhere", {"content-type": "text/plain", "accept": "text/html"}, b"x"))
+    assert result["statusCode"] == 404 and "<form>" not in outline(result["body"], keep=())
+
+
+def test_an_invalid_form_keeps_at_most_100_typed_characters_and_nothing_when_none_was_typed(
+        sqlite_app: tuple[App, FakeClock]) -> None:
+    app, _ = sqlite_app
+    long = app(form_event({"guarantee_number": "1" * 150, "access_key": KEY}))
+    short = app(form_event({"access_key": KEY}))
+    values = [[item for item in outline(r["body"], keep=("name", "value")) if item.startswith(
+        "<input name=guarantee_number")] for r in (long, short)]
+    assert (long["statusCode"], short["statusCode"]) == (400, 400)
+    assert values == [[f"<input name=guarantee_number value={'1' * 100}>"], ["<input name=guarantee_number>"]]
+
+
+def test_a_repeated_form_field_counts_by_its_first_value_even_when_blank(sqlite_app: tuple[App, FakeClock]) -> None:
+    app, _ = sqlite_app
+    body = f"guarantee_number=&guarantee_number={NUMBER}&access_key={KEY}".encode()
+    result = app(form_event(body, headers={"accept": "application/json"}))
+    assert result["statusCode"] == 400 and _json(result)["status"] == "invalid"
+
+
+def test_a_shown_json_answer_says_when_it_was_looked_up(sqlite_app: tuple[App, FakeClock]) -> None:
+    app, _ = sqlite_app
+    body = _json(app(json_event({"guarantee_number": NUMBER, "access_key": KEY})))
+    # T0 is 2026-09-21 14:21:00 UTC: 23:21 in Japan
+    assert body["looked_up_at"] == "2026-09-21T23:21:00+09:00" == body["view"]["first_viewed_at"]
+
+
+def test_with_a_table_named_the_app_runs_over_dynamodb(environment: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lambda_verify.stores.dynamodb import DynamoDbStore
+
+    monkeypatch.setenv("CERTIFICATES_TABLE", "certificates-prod")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-northeast-1")
+    store = get_app().service.store
+    assert isinstance(store, DynamoDbStore) and store.table == "certificates-prod"
+
+
+def test_a_dynamodb_store_uses_the_client_it_is_given() -> None:
+    from lambda_verify.stores.dynamodb import DynamoDbStore
+
+    client = object()
+    assert DynamoDbStore("t", client=client).client is client

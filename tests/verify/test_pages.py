@@ -547,3 +547,26 @@ def test_a_sparse_certificate_reads_exactly_as_written_out(extra: dict[str, str]
     guarantor = {"id": "wjcs", "name": "西日本建設業保証株式会社", **extra}
     html = render_certificate_fragment(Certificate.from_dict(_sparse_doc(guarantor)), T0, VIEW)
     assert " | ".join(outline(html)).split(" | <footer")[0] == SPARSE_HEAD + guarantor_part + SPARSE_TAIL
+
+
+def test_terms_given_only_as_text_have_no_link() -> None:
+    """GIVEN terms as words without a URL WHEN the certificate is rendered THEN the terms line is the words alone."""
+    cert = Certificate.from_dict(certificate_doc(terms_text="約款は裏面のとおり"))
+    got = support_outline(render_certificate_fragment(cert, T0, VIEW), keep=("class", "href"))
+    i = got.index("<p class=certificate__terms>")
+    assert got[i:i + 3] == ["<p class=certificate__terms>", "約款は裏面のとおり", "<section class=certificate__history>"]
+
+
+def test_a_change_that_alters_no_printed_field_says_so_in_the_history() -> None:
+    """GIVEN a second version issued later with every printed field as before WHEN rendered THEN its row names no
+    field but says the change lies outside amounts and periods, and the first row has a dash."""
+    doc = certificate_doc()
+    doc["versions"][1] = {**doc["versions"][0], "seq": 1, "issued_on": "2026-09-01"}
+    got = support_outline(render_certificate_fragment(Certificate.from_dict(doc), T0, VIEW), keep=())
+    body = got[got.index("<tbody>"):]
+    starts = [i for i, item in enumerate(body) if item == "<tr>"]
+    changed = []
+    for start in starts:
+        cells = [i for i, item in enumerate(body[start:], start) if item == "<td>"]
+        changed.append((body[start + 2], body[cells[4] + 1]))  # the row's label, then its fifth cell
+    assert changed == [("新規", "—"), ("変更1", "（金額・期間以外）")]
