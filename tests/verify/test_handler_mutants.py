@@ -476,6 +476,19 @@ def test_a_refused_request_believes_the_viewer_header_as_the_guard_says(sqlite_a
     assert _audit(caplog)[0]["client_network"] == "203.0.113.0/24"
 
 
+def test_an_unreadable_body_believes_the_viewer_header_as_the_guard_says(sqlite_app: tuple[App, FakeClock],
+                                                                          caplog: pytest.LogCaptureFixture) -> None:
+    # GIVEN no origin secret (the guard believes the viewer header locally) WHEN a body is not valid base64
+    # THEN the 400's audit line names the viewer's network, not the connection's
+    app, _ = sqlite_app
+    caplog.set_level(logging.INFO, logger=AUDIT)
+    event = build_event("POST", "/api/verify", {"content-type": "application/json",
+                                                "cloudfront-viewer-address": "203.0.113.5:443"}, b"{}")
+    event.update(body="%%%", isBase64Encoded=True)
+    assert app(event)["statusCode"] == 400
+    assert [(a["outcome"], a["client_network"]) for a in _audit(caplog)] == [("bad_request", "203.0.113.0/24")]
+
+
 def test_json_fields_that_are_not_text_count_as_missing(sqlite_app: tuple[App, FakeClock]) -> None:
     app, _ = sqlite_app
     result = app(json_event({"guarantee_number": 2099000101, "access_key": KEY}))
