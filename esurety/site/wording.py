@@ -55,6 +55,9 @@ class Words:
         self.vocab = data.vocabulary
         self.labels = views.Labels(data.vocabulary)
         self.ask = ask_whom(g)
+        # A decision table repeats the same few reasons in hundreds of outcomes: each is worded once.
+        self._reasons: dict[Reason, str] = {}
+        self._provenances: dict[Reason, str] = {}
 
     # --------------------------------------------------------------------------- values
     def value(self, v: Any) -> str:
@@ -83,6 +86,12 @@ class Words:
 
     # -------------------------------------------------------------------------- reasons
     def reason(self, r: Reason) -> str:
+        found = self._reasons.get(r)
+        if found is None:
+            found = self._reasons[r] = self._word(r)
+        return found
+
+    def _word(self, r: Reason) -> str:
         template = self.vocab.reason[r.code].text
         names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
         values = {"name": self.g.name}
@@ -93,6 +102,12 @@ class Words:
         return template.format(**values)
 
     def provenance(self, r: Reason) -> str:
+        found = self._provenances.get(r)
+        if found is None:
+            found = self._provenances[r] = self._provenance(r)
+        return found
+
+    def _provenance(self, r: Reason) -> str:
         if r.origin == "inference":
             return f"サイトの推論: {r.inference}（確認先: {r.ask or self.ask}）"
         if r.origin == "adopters":
