@@ -570,3 +570,16 @@ def test_a_change_that_alters_no_printed_field_says_so_in_the_history() -> None:
         cells = [i for i, item in enumerate(body[start:], start) if item == "<td>"]
         changed.append((body[start + 2], body[cells[4] + 1]))  # the row's label, then its fifth cell
     assert changed == [("新規", "—"), ("変更1", "（金額・期間以外）")]
+
+
+def test_a_certificate_never_changed_has_no_change_mark_in_its_title() -> None:
+    """GIVEN a certificate with only its first version WHEN rendered THEN its title is the type alone, followed by
+    the issue date; after a change the title carries the change's number."""
+    doc = certificate_doc()
+    doc["versions"] = doc["versions"][:1]
+    heads = []
+    for d in (doc, certificate_doc()):
+        got = support_outline(render_certificate_fragment(Certificate.from_dict(d), T0, VIEW), keep=("id",))
+        i = got.index("<h2 id=certificate-title>")
+        heads.append(got[i + 1:i + 4])
+    assert heads == [["保証証書（前払金保証）", "<p>", "証書発行日"], ["保証証書（前払金保証）", "<span>", "変更1"]]
