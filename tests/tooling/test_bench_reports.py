@@ -324,3 +324,14 @@ def test_make_bench_passes_full_to_every_module(monkeypatch: pytest.MonkeyPatch)
     assert run.main(["bench_a", "bench_b"]) == 1
     assert seen == {"a": ["--full"], "b": ["--full"]}
     assert run.main(["bench_a"]) == 0
+
+
+def test_build_report_compares_like_with_like() -> None:
+    """GIVEN runs where, at N = 1,000, ours takes 4.08 s (1.02 s of it the index), bare Pelican 4.692 s and
+    Pagefind over Hugo's pages 2.499 s WHEN reported THEN the proposed row gives 4.08 / (4.692 + 2.499) and
+    (4.08 - 1.02) / 4.692, and says the peer's time is a sum, not a run."""
+    report = bench_build.markdown_report(fake_build((1000,)))
+    section = report.split("## Like with like (proposed target)", 1)[1].split("## ", 1)[0]
+    assert "| 1,000 | 4.1 s | 7.2 s | 0.57× | 3.1 s | 0.65× |" in section
+    assert "the sum of the two walls measured above, not a run of its own" in section
+    assert "Pagefind alone over the same pages takes 2.5 s against bare Pelican's whole build of 4.7 s" in section
