@@ -321,21 +321,36 @@ def test_each_dynamodb_error_is_unavailable_with_its_code_and_one_log_line(
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [(level, f"dynamodb {what} failed: {code}")]
 
 
-def test_an_unreachable_dynamodb_is_unavailable_named_by_the_error_type(caplog: pytest.LogCaptureFixture,
-                                                                         unreachable_client: Any) -> None:
+@pytest.mark.parametrize(("what", "operation", "call"), _OPERATIONS)
+def test_an_unreachable_dynamodb_is_unavailable_named_by_the_error_type(
+        caplog: pytest.LogCaptureFixture, unreachable_client: Any, what: str, operation: str, call: Any) -> None:
     store = DynamoDbStore("certificates", client=unreachable_client)
     with caplog.at_level(logging.WARNING, logger="lambda_verify.stores.dynamodb"), \
             pytest.raises(StoreUnavailable) as raised:
-        store.get(NUMBER)
+        call(store)
     assert str(raised.value) == "dynamodb: EndpointConnectionError"
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
-        (logging.WARNING, "dynamodb get failed: EndpointConnectionError")]
+        (logging.WARNING, f"dynamodb {what} failed: EndpointConnectionError")]
 
 
 def test_a_conflicting_put_is_a_conflict_not_a_fault(dynamodb_store: DynamoDbStore) -> None:
     with InjectedFault(dynamodb_store.client, "PutItem", "ConditionalCheckFailedException"), \
             pytest.raises(StoreConflict, match=f"^{NUMBER} changed since it was read$"):
         dynamodb_store.put(_stored(), expected_revision=None)
+
+
+def test_a_release_that_dynamodb_refuses_says_so_and_keeps_the_attempt_counted(
+        dynamodb_store: DynamoDbStore, caplog: pytest.LogCaptureFixture) -> None:
+    # GIVEN a claimed attempt WHEN its release is refused (not a lost race) THEN one warning names the error's
+    # code, and the slot stays taken
+    claim = dynamodb_store.claim(NUMBER, "c", Limits(), T0, seen=Snapshot(None))
+    with InjectedFault(dynamodb_store.client, "UpdateItem", "AccessDeniedException"), \
+            caplog.at_level(logging.WARNING, logger="lambda_verify.stores.dynamodb"):
+        dynamodb_store.release(NUMBER, "c", claim)
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.WARNING, "dynamodb release failed: AccessDeniedException (the attempt stays counted)")] * 2
+    after = dynamodb_store.read(NUMBER, "c", Limits(), T0)
+    assert len(after.client.free(Limits().client, T0)) == Limits().client.max_attempts - 1
 
 
 def test_a_release_that_cannot_reach_dynamodb_says_so(caplog: pytest.LogCaptureFixture,
