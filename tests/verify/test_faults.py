@@ -353,6 +353,17 @@ def test_a_release_that_dynamodb_refuses_says_so_and_keeps_the_attempt_counted(
     assert len(after.client.free(Limits().client, T0)) == Limits().client.max_attempts - 1
 
 
+def test_a_release_that_lost_its_race_is_silent(dynamodb_store: DynamoDbStore,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    # GIVEN a claimed attempt WHEN its slot is found taken by a newer stamp on release (the condition fails)
+    # THEN nothing is logged: the newer attempt owns the slot
+    claim = dynamodb_store.claim(NUMBER, "c", Limits(), T0, seen=Snapshot(None))
+    with InjectedFault(dynamodb_store.client, "UpdateItem", "ConditionalCheckFailedException"), \
+            caplog.at_level(logging.DEBUG, logger="lambda_verify.stores.dynamodb"):
+        dynamodb_store.release(NUMBER, "c", claim)
+    assert [r.getMessage() for r in caplog.records] == []
+
+
 def test_a_release_that_cannot_reach_dynamodb_says_so(caplog: pytest.LogCaptureFixture,
                                                        unreachable_client: Any) -> None:
     store = DynamoDbStore("certificates", client=unreachable_client)

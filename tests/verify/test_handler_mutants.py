@@ -581,8 +581,10 @@ from .support import outline  # noqa: E402
 HANDLER_LOG = "lambda_verify.handler"
 
 
-def _handler_lines(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str, bool]]:
-    return [(r.levelno, r.getMessage(), r.exc_info is not None) for r in caplog.records if r.name == HANDLER_LOG]
+def _handler_lines(caplog: pytest.LogCaptureFixture) -> list[tuple[int, str, str | None]]:
+    """Each line the handler logged: level, message and the type of the exception it carries (None without)."""
+    return [(r.levelno, r.getMessage(), type(r.exc_info[1]).__name__ if r.exc_info else None)
+            for r in caplog.records if r.name == HANDLER_LOG]
 
 
 def _audit_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -603,7 +605,7 @@ def test_a_store_that_cannot_close_is_logged_at_debug_with_its_traceback(
     monkeypatch.setattr(app.service.store, "close", broken)
     caplog.set_level(logging.DEBUG, logger=HANDLER_LOG)
     reset()
-    assert _handler_lines(caplog) == [(logging.DEBUG, "closing the store failed", True)]
+    assert _handler_lines(caplog) == [(logging.DEBUG, "closing the store failed", "OSError")]
 
 
 def test_a_store_that_cannot_open_is_logged_with_its_traceback(
@@ -611,7 +613,7 @@ def test_a_store_that_cannot_open_is_logged_with_its_traceback(
     _store_cannot_open(monkeypatch)
     caplog.set_level(logging.INFO)
     assert handler(json_event({"guarantee_number": NUMBER, "access_key": KEY}))["statusCode"] == 503
-    assert _handler_lines(caplog) == [(logging.ERROR, "cannot open the certificate store", True)]
+    assert _handler_lines(caplog) == [(logging.ERROR, "cannot open the certificate store", "RuntimeError")]
 
 
 def test_an_audit_that_fails_when_the_store_cannot_open_is_logged(
@@ -620,8 +622,8 @@ def test_an_audit_that_fails_when_the_store_cannot_open_is_logged(
     _audit_breaks(monkeypatch)
     caplog.set_level(logging.INFO)
     assert handler(json_event({"guarantee_number": NUMBER, "access_key": KEY}))["statusCode"] == 403
-    assert _handler_lines(caplog) == [(logging.ERROR, "cannot open the certificate store", True),
-                                      (logging.ERROR, "audit log failed", True)]
+    assert _handler_lines(caplog) == [(logging.ERROR, "cannot open the certificate store", "RuntimeError"),
+                                      (logging.ERROR, "audit log failed", "OSError")]
 
 
 @pytest.mark.parametrize("event", [
@@ -635,7 +637,17 @@ def test_an_audit_that_fails_is_logged_and_the_answer_still_given(
     _audit_breaks(monkeypatch)
     caplog.set_level(logging.INFO)
     assert app(event)["statusCode"] in (200, 405)
-    assert _handler_lines(caplog) == [(logging.ERROR, "audit log failed", True)]
+    assert _handler_lines(caplog) == [(logging.ERROR, "audit log failed", "OSError")]
+
+
+def test_a_lookups_audit_line_carries_the_events_request_id(sqlite_app: tuple[App, FakeClock],
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    app, _ = sqlite_app
+    caplog.set_level(logging.INFO, logger=AUDIT)
+    event = json_event({"guarantee_number": NUMBER, "access_key": KEY})
+    event["requestContext"]["requestId"] = "req-lookup-1"
+    assert app(event)["statusCode"] == 200
+    assert [(a["outcome"], a["request_id"]) for a in _audit(caplog)] == [("shown", "req-lookup-1")]
 
 
 def test_an_event_that_is_not_a_mapping_is_answered_as_an_empty_one(sqlite_app: tuple[App, FakeClock]) -> None:
