@@ -50,6 +50,28 @@ def _builds_use_the_build_date(build_date: dt.date) -> Iterator[None]:
         pelican_settings.DEFAULT_CONFIG["ESURETY_BUILD_DATE"] = saved
 
 
+@pytest.fixture(autouse=True)
+def _each_test_logs_afresh() -> Iterator[None]:
+    """The lookup's loggers log as in Lambda, and Pelican's duplicate filter forgets earlier tests' lines.
+
+    Importing Pelican makes every logger created afterwards a ``pelican.log.LimitLogger``, whose one shared
+    filter drops a warning (or anything below error) whose text it has seen before in the process. In a
+    run where Pelican is imported before the lookup's modules, a test expecting a warning that another test
+    (or the same one) already caused would otherwise see nothing. The function never imports Pelican, so its
+    loggers go without the filter; the other loggers keep it, with its memory cleared for each test.
+    """
+    import logging
+
+    from pelican.log import LimitFilter, LimitLogger
+
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if name.split(".")[0] == "lambda_verify" and isinstance(logger, LimitLogger):
+            logger.disable_filter()
+    for seen in (LimitFilter._raised_messages, LimitFilter._group_count):
+        seen.clear()
+    yield
+
+
 @pytest.fixture
 def use_build_date(monkeypatch: pytest.MonkeyPatch) -> Callable[[dt.date], dt.date]:
     """For one test: builds it runs count ``day`` as today (restored after the test)."""
