@@ -3,8 +3,8 @@
 DynamoDB applies a conditional write to one item atomically: of twenty concurrent
 ``attribute_not_exists(s0)`` updates of one item, exactly one succeeds. moto's threaded server checks
 the condition and writes the item in the request's own thread without a lock, so two requests can
-both see the attribute missing and both succeed (measured: about one trial in thirty with twenty
-threads on two cores). The lookup's attempt limits rest on that atomicity, so tests and benchmarks
+both see the attribute missing and both succeed (measured with twenty writers on two cores: in one
+trial of a hundred, more than one succeeded). The lookup's attempt limits rest on that atomicity, so tests and benchmarks
 run moto's own WSGI application behind this module's lock instead: connections are still accepted
 by werkzeug's threaded server, but each request's answer is computed under one lock.
 

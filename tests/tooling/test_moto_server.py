@@ -1,4 +1,5 @@
-"""``python -m scripts.moto_server COMMAND``: one moto_server shared by every pytest session of a command, and\nthe endpoint's conditional writes as atomic as DynamoDB's."""
+"""``python -m scripts.moto_server COMMAND``: one moto_server shared by every pytest session of a command, and
+the endpoint's conditional writes as atomic as DynamoDB's."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from botocore.exceptions import ClientError
 from esurety.devtools.moto_app import Serialized
 from scripts.moto_server import ENDPOINT_VARIABLE, main
 
-from ..verify.support import ROOT
+from ..verify.support import ROOT, at_once
 
 _PROBE = ("import os, sys, urllib.request; url = os.environ['{var}']; "
           "sys.exit(0 if urllib.request.urlopen(url + '/moto-api/').status == 200 else 3)")
@@ -39,22 +40,6 @@ def test_without_a_command_it_prints_its_usage_and_exits_2() -> None:
 WRITERS = 20
 
 
-def _at_once(call: Callable[[int], object], calls: int = WRITERS) -> list[object]:
-    barrier = threading.Barrier(calls)
-    results: list[object] = [None] * calls
-
-    def run(i: int) -> None:
-        barrier.wait()
-        results[i] = call(i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
 def test_serialized_runs_one_request_at_a_time_and_returns_the_whole_body() -> None:
     """GIVEN an application that would run its calls side by side WHEN twenty threads call it through Serialized
     at once THEN no call overlaps another and every caller gets the whole body."""
@@ -72,7 +57,7 @@ def test_serialized_runs_one_request_at_a_time_and_returns_the_whole_body() -> N
         yield b"k"
 
     served = Serialized(app)
-    bodies = _at_once(lambda i: b"".join(served({}, lambda *a: None)))
+    bodies = at_once([lambda: b"".join(served({}, lambda *a: None))] * WRITERS)
     assert bodies == [b"ok"] * WRITERS
     assert (len(peaks), max(peaks)) == (WRITERS, 1)
 
@@ -103,7 +88,7 @@ def test_the_endpoint_lets_exactly_one_of_twenty_concurrent_conditional_writes_s
                 return False
             return True
 
-        won = [i for i, ok in enumerate(_at_once(take)) if ok]
+        won = [i for i, ok in enumerate(at_once([lambda i=i: take(i) for i in range(WRITERS)])) if ok]
         assert len(won) == 1, f"trial {trial}: {len(won)} conditional writes succeeded"
         item = clients[0].get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
         assert item["s0"] == {"N": str(won[0])}

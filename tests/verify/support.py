@@ -1,15 +1,16 @@
-"""Helpers shared by the lookup's tests: a hand-moved clock, certificates, events, an App."""
+"""Helpers shared by the lookup's tests: a hand-moved clock, certificates, events, an App, calls at once."""
 
 from __future__ import annotations
 
 import json
+import threading
 import urllib.parse
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lambda_verify.config import Settings
 from lambda_verify.events import build_event
@@ -192,3 +193,25 @@ def outline(html: str, keep: Iterable[str] | None = None) -> list[str]:
     parser = Outline(keep)
     parser.feed(html)
     return parser.items
+
+
+# ---------------------------------------------------------------------- concurrency
+
+T = TypeVar("T")
+
+
+def at_once(calls: Sequence[Callable[[], T]]) -> list[T]:
+    """Run every call in its own thread, all released together by a barrier; their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        results[i] = calls[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results

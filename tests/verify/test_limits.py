@@ -7,7 +7,6 @@ answer is 503 for right and wrong keys alike. The clock is moved by hand.
 from __future__ import annotations
 
 import multiprocessing
-import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from .support import (
     NUMBER,
     FakeClock,
     InjectedFault,
+    at_once,
     body_json,
     certificate_doc,
     json_event,
@@ -262,22 +262,6 @@ def test_right_and_wrong_key_alike_get_503_when_counting_fails(store: Any, clock
 # ---------------------------------------------------------------------- concurrency
 
 
-def _at_once(calls: list[Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        results[i] = calls[i]()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
 @pytest.fixture
 def patient_store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     """The store under test, with a busy timeout long enough that 40 writers queue instead of failing."""
@@ -293,7 +277,7 @@ def patient_store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
 def test_forty_at_once_from_one_address_get_at_most_the_limit(patient_store: Any, clock: FakeClock) -> None:
     put_certificate(patient_store, certificate_doc(), KEY)
     app = make_app(patient_store, clock)
-    results = _at_once([lambda i=i: ask(app, f"20990008{i:02d}", WRONG, "203.0.113.40") for i in range(40)])
+    results = at_once([lambda i=i: ask(app, f"20990008{i:02d}", WRONG, "203.0.113.40") for i in range(40)])
     statuses = Counter(r["statusCode"] for r in results)
     assert set(statuses) <= {400, 429, 503}
     assert statuses[400] <= CLIENT_LIMIT.max_attempts
@@ -311,7 +295,7 @@ def test_forty_addresses_at_once_against_one_number_get_at_most_its_limit(patien
     addresses = [f"198.51.100.{i + 1}" for i in range(40)]
     for i, ip in enumerate(addresses):  # each address has failed once elsewhere: no last chance for any
         assert ask(app, f"20990010{i:02d}", WRONG, ip)["statusCode"] == 400
-    results = _at_once([lambda ip=ip: ask(app, NUMBER, WRONG, ip) for ip in addresses])
+    results = at_once([lambda ip=ip: ask(app, NUMBER, WRONG, ip) for ip in addresses])
     statuses = Counter(r["statusCode"] for r in results)
     assert set(statuses) <= {400, 429, 503}
     assert 1 <= statuses[400] <= NUMBER_LIMIT.max_attempts
@@ -327,7 +311,7 @@ def test_clean_addresses_at_once_get_one_last_chance_each_and_no_more(patient_st
         ask(app, NUMBER, WRONG, f"203.0.113.{i + 1}")
     addresses = [f"192.0.2.{i + 1}" for i in range(20)]
     calls = [lambda ip=ip: (ip, ask(app, NUMBER, WRONG, ip)) for ip in addresses for _ in range(3)]
-    results = _at_once(calls)
+    results = at_once(calls)
     assert all(r["statusCode"] in (429, 503) for _, r in results)
     # each address's one last chance was claimed by exactly one of its three requests; the number gained none
     assert [live_slots(patient_store, "client", subject_of(ip), clock.time()) for ip in addresses] == [1] * 20
