@@ -38,7 +38,8 @@ class Settings(NamedTuple):
     db_path: Path = DEFAULT_DB
     limits: Limits = Limits()
     failure_floor: float = FAILURE_FLOOR_SECONDS
-    sqlite_busy_timeout: float = 1.0
+    #: None: the SQLite store's own BUSY_TIMEOUT_SECONDS (not imported here, to keep the handler's import light).
+    sqlite_busy_timeout: float | None = None
     static_base: str = "/theme"
     origin_secret: str | None = None
     #: Believe cloudfront-viewer-address when no origin secret is configured (true locally, where the

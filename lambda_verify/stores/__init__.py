@@ -31,8 +31,12 @@ __all__ = [
 ]
 
 
-def open_store(table: str | None = None, db_path: str | None = None, *, busy_timeout: float = 1.0) -> CertificateStore:
-    """The DynamoDB store for ``table`` if given, else the SQLite store at ``db_path``."""
+def open_store(table: str | None = None, db_path: str | None = None, *,
+               busy_timeout: float | None = None) -> CertificateStore:
+    """The DynamoDB store for ``table`` if given, else the SQLite store at ``db_path``.
+
+    ``busy_timeout`` (SQLite only) defaults to the store's own ``BUSY_TIMEOUT_SECONDS``.
+    """
     if table:
         from .dynamodb import DynamoDbStore
 
@@ -41,4 +45,6 @@ def open_store(table: str | None = None, db_path: str | None = None, *, busy_tim
         raise ValueError("either a DynamoDB table or a SQLite path is needed")
     from .sqlite import SqliteStore
 
+    if busy_timeout is None:
+        return SqliteStore(db_path)
     return SqliteStore(db_path, busy_timeout=busy_timeout)

@@ -9,8 +9,8 @@ connection opened (device and inode): a file deleted or replaced while the serve
 
 One connection per thread, remembered with its thread: when a thread has ended, its connection is
 closed the next time a connection is made, so a server that starts threads never piles up open
-files. WAL mode (set by the loader) lets readers go on while a writer writes; a short busy timeout
-makes a locked file answer 503 instead of hanging. Every SQLite error becomes ``StoreUnavailable``.
+files. WAL mode (set by the loader) lets readers go on while a writer writes; a bounded busy timeout
+makes a file locked for longer answer 503 instead of hanging. Every SQLite error becomes ``StoreUnavailable``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,12 @@ from .base import FirstView, Snapshot, StoreConflict, StoreCorrupt, StoredCertif
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SCHEMA_VERSION", "SqliteStore", "initialise"]
+__all__ = ["BUSY_TIMEOUT_SECONDS", "SCHEMA_VERSION", "SqliteStore", "initialise"]
+
+#: How long an operation waits for another connection's write lock before it answers 503. SQLite's
+#: busy handler is not fair: with many threads claiming slots of one number on a loaded machine one
+#: wait can pass 1 s while most take milliseconds (bench/results/sqlite_contention.md).
+BUSY_TIMEOUT_SECONDS = 5.0
 
 SCHEMA_VERSION = 2
 _SCHEMA = """
@@ -82,7 +87,7 @@ def _uri(path: Path, mode: str) -> str:
     return f"file:{urllib.parse.quote(str(path.resolve()))}?mode={mode}"
 
 
-def initialise(path: Path | str, *, busy_timeout: float = 5.0) -> None:
+def initialise(path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
     """Create the file and its tables (the loader's job, never the function's); idempotent."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,7 +123,7 @@ class SqliteStore:
 
     name = "sqlite"
 
-    def __init__(self, path: Path | str, *, busy_timeout: float = 1.0, create: bool = False):
+    def __init__(self, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, create: bool = False):
         self.path = Path(path)
         self.busy_timeout = busy_timeout
         self._local = threading.local()

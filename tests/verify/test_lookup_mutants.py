@@ -363,7 +363,7 @@ def test_settings_without_any_variable_are_the_local_defaults() -> None:
     got = Settings.from_env({})
     assert got == Settings(table=None, db_path=DEFAULT_DB, failure_floor=0.0, static_base="/theme",
                            origin_secret=None, trust_unverified_viewer=True)
-    assert got.limits == Limits() and got.sqlite_busy_timeout == 1.0
+    assert got.limits == Limits() and got.sqlite_busy_timeout is None
 
 
 def test_settings_take_each_variable(tmp_path) -> None:
@@ -422,7 +422,7 @@ def test_open_store_picks_sqlite_for_a_path_and_passes_its_timeout(tmp_path) -> 
         assert opened.count() == 0
     finally:
         opened.close()
-    assert open_store("", str(path)).busy_timeout == 1.0
+    assert open_store("", str(path)).busy_timeout == 5.0
 
 
 def test_open_store_picks_dynamodb_for_a_table(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -1023,8 +1023,8 @@ def test_a_file_of_another_schema_is_refused_and_says_why(tmp_path, tables, vers
                                  f"{missing}); run the loader to create or upgrade it")
 
 
-def test_a_closed_store_opens_again_on_use_and_waits_one_second_by_default(store: SqliteStore) -> None:
+def test_a_closed_store_opens_again_on_use_and_waits_five_seconds_by_default(store: SqliteStore) -> None:
     put_certificate(store, certificate_doc(NUMBER), KEY)
     store.close()
     assert store.count() == 1 and store.open_connections == 1
-    assert SqliteStore(store.path).busy_timeout == 1.0
+    assert SqliteStore(store.path).busy_timeout == 5.0
