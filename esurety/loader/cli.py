@@ -109,7 +109,7 @@ def open_target(args: argparse.Namespace, *, create: bool) -> tuple[Any, Any]:
     path = Path(args.db or settings.db_path)
     if not create and not path.exists():
         return _NothingStored(), None
-    store = SqliteStore(path, busy_timeout=5.0, create=create or path.exists())
+    store = SqliteStore(path, create=create or path.exists())
     return store, tx.SqliteTarget(store)
 
 
