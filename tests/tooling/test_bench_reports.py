@@ -18,7 +18,16 @@ from typing import Any
 
 import pytest
 
-from bench import bench_build, bench_lookup_load, bench_pages, bench_preview, bench_verify, common
+from bench import (
+    bench_build,
+    bench_lookup_load,
+    bench_pages,
+    bench_preview,
+    bench_rebuild,
+    bench_sqlite_contention,
+    bench_verify,
+    common,
+)
 
 FIGURE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(\ss|\s?(?:ms|µs|MB|GB|KB|%|×|requests/s|lookups/s|/s|bytes|characters))"
                     r"(?![\w/])")
@@ -335,3 +344,60 @@ def test_build_report_compares_like_with_like() -> None:
     assert "| 1,000 | 4.1 s | 7.2 s | 0.57× | 3.1 s | 0.65× |" in section
     assert "the sum of the two walls measured above, not a run of its own" in section
     assert "Pagefind alone over the same pages takes 2.5 s against bare Pelican's whole build of 4.7 s" in section
+
+
+# --- bench_rebuild and bench_sqlite_contention -------------------------------------------------------------
+
+def fake_rebuild(scale: float, edit_s: float = 2.6) -> dict[str, Any]:
+    sizes = {}
+    for i, n in enumerate((500, 2000)):
+        full = 6.1 * scale * (i + 1)
+        edits = [edit_s * scale + 0.01 * j + 0.1 * i for j in range(3)]
+        sizes[str(n)] = {"full_s": full, "unchanged_s": 0.66 * scale * (i + 1), "after_edit_s": edits,
+                         "after_edit_cpu_s": [e * 1.3 for e in edits], "median_s": edits[1],
+                         "share": edits[1] / full, "same_as_full_build": True}
+    results: dict[str, Any] = {"machine": fake_machine(scale), "sizes": sizes}
+    results["verdict"] = bench_rebuild.verdict(results)
+    return results
+
+
+def test_rebuild_report_has_no_fixed_figure() -> None:
+    allowed = {f"{bench_rebuild.EDIT_TARGET_S:g} s", f"{bench_rebuild.SHARE_TARGET:.0%}"}
+    assert fixed_figures(lambda k: bench_rebuild.report(fake_rebuild(k)), allowed) == set()
+
+
+@pytest.mark.parametrize(("edit_s", "same", "met"), [(2.6, True, True), (5.2, True, False), (2.6, False, False)])
+def test_rebuild_target_is_the_slowest_edit_and_a_tree_equal_to_a_full_build(edit_s: float, same: bool,
+                                                                              met: bool) -> None:
+    # GIVEN rebuilds of a given speed, equal to a full build or not WHEN judged THEN the target is met only when
+    # every size's median edit is within the target and its tree equals a full build's
+    results = fake_rebuild(1.0, edit_s)
+    for entry in results["sizes"].values():
+        entry["same_as_full_build"] = same
+    entry = bench_rebuild.verdict(results)["edit_within_target"]
+    assert entry["met"] is met
+    assert entry["worst_s"] == pytest.approx(edit_s + 0.11)
+
+
+def fake_contention(scale: float, failed_at_default: int = 0) -> dict[str, Any]:
+    rows = [{"cores_busy": busy, "busy_timeout_s": timeout, "threads": threads, "attempts": 400 * threads,
+             "failed": (failed_at_default if timeout == bench_sqlite_contention.BUSY_TIMEOUT_SECONDS and threads == 32
+                        else int(3 * scale)),
+             "p99_ms": round(8.4 * scale + threads / 10, 1), "max_ms": round(1029.6 * scale + threads, 1)}
+            for busy in (False, True) for threads in bench_sqlite_contention.THREADS
+            for timeout in (bench_sqlite_contention.EARLIER_TIMEOUT_S, bench_sqlite_contention.BUSY_TIMEOUT_SECONDS)]
+    return {"machine": fake_machine(scale), "rows": rows, "verdict": bench_sqlite_contention.verdict(rows)}
+
+
+def test_contention_report_has_no_fixed_figure() -> None:
+    allowed = {f"{bench_sqlite_contention.EARLIER_TIMEOUT_S:g} s", f"{bench_sqlite_contention.BUSY_TIMEOUT_SECONDS:g} s"}
+    assert fixed_figures(lambda k: bench_sqlite_contention.report(fake_contention(k)), allowed) == set()
+
+
+@pytest.mark.parametrize(("busy", "failed", "status"), [(True, 0, common.MET), (True, 1, common.MISSED),
+                                                        (False, 0, common.NOT_JUDGED)])
+def test_contention_is_judged_at_the_default_timeout_on_busy_cores(busy: bool, failed: int, status: str) -> None:
+    # GIVEN rows where the default timeout at the most threads failed `failed` times, with the cores busy or not
+    rows = [r for r in fake_contention(1.0, failed)["rows"] if busy or not r["cores_busy"]]
+    # WHEN judged THEN only a run that kept the cores busy is judged, and one failure misses the target
+    assert bench_sqlite_contention.verdict(rows)["no_503_at_default"]["status"] == status
