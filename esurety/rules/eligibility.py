@@ -28,6 +28,7 @@ __all__ = [
     "UNSTATED_MEANS",
     "Case",
     "Context",
+    "Memo",
     "Outcome",
     "Reason",
     "ask_whom",
@@ -254,36 +255,105 @@ def route_for(g: model.Guidance, case: Case) -> int | None:
     return None
 
 
-#: Reasons of one scope dimension, by (dimension, value, day): they depend on nothing else of a case.
-DimensionMemo = dict[tuple[str, str | None, dt.date | None], list[Reason]]
+Part = tuple[Reason, ...]
 
 
-def decide(g: model.Guidance, ctx: Context, case: Case, memo: DimensionMemo | None = None) -> Outcome:
+class Memo:
+    """What :func:`decide` worked out for one orderer and context, kept across the cases of a table.
+
+    The cases of a decision table share most of their values, and each part of the rule depends on
+    only some of them: the guarantors' rules on certificate and issuer, the start and the route on
+    the case without its day, the date's reasons on the start, the stage and the day, a dimension's
+    reasons on its value and the day. Each part is worked out once for what it depends on; equal
+    parts are kept as one object (:meth:`one`), so the parts' ids name their contents while the
+    memo lives, and an outcome is made once for each combination of parts (for a refusal, of the
+    parts' refusing reasons, which are all it keeps).
+    """
+
+    __slots__ = ("dates", "dimensions", "guarantor", "outcomes", "parts", "refusing", "starts")
+
+    def __init__(self) -> None:
+        self.guarantor: dict[tuple[str, str], Part] = {}
+        self.starts: dict[tuple[str | None, ...], tuple[model.Start | None, int | None]] = {}
+        self.dates: dict[tuple[int, str, dt.date | None], tuple[Part, Part]] = {}
+        self.dimensions: dict[tuple[str, str | None, dt.date | None], Part] = {}
+        self.parts: dict[Part, Part] = {}
+        self.refusing: dict[int, Part] = {}
+        self.outcomes: dict[tuple[Any, ...], Outcome] = {}
+
+    def one(self, reasons: list[Reason] | Part) -> Part:
+        """The one object kept for these reasons."""
+        part = tuple(reasons)
+        found = self.parts.setdefault(part, part)
+        if id(found) not in self.refusing:
+            refusing = tuple(r for r in found if r.effect == NOT_APPLIES)
+            self.refusing[id(found)] = found if len(refusing) == len(found) else self.one(refusing)
+        return found
+
+
+def _date_parts(g: model.Guidance, ctx: Context, case: Case,
+                start: model.Start | None) -> tuple[list[Reason], list[Reason]]:
+    """The date's reasons that decide, and those that are remarks only; or why no start governs."""
+    if start is None:
+        return [Reason("start_not_for_case", (("case", _describe(case)),), "orderer")], []
+    reasons: list[Reason] = []
+    notes: list[Reason] = []
+    for r in _date_reasons(g, ctx, case, start):
+        (notes if r.effect is None else reasons).append(r)
+    return reasons, notes
+
+
+def decide(g: model.Guidance, ctx: Context, case: Case, memo: Memo | None = None) -> Outcome:
     """Decide one case; see the module docstring.
 
-    ``memo`` (one per orderer and context) keeps each dimension's reasons across the cases of a
-    decision table, which share most of their values.
+    ``memo`` (one per orderer and context) keeps the parts of the rule across the cases of a
+    decision table; the answer is the same with or without it.
     """
-    reasons: list[Reason] = _guarantor_reasons(ctx, case)
-    notes: list[Reason] = []
-    start = start_for(g, case)
-    if start is None:
-        reasons.append(Reason("start_not_for_case", (("case", _describe(case)),), "orderer"))
-    else:
-        for r in _date_reasons(g, ctx, case, start):
-            (notes if r.effect is None else reasons).append(r)
+    if memo is None:
+        start = start_for(g, case)
+        reasons, notes = _date_parts(g, ctx, case, start)
+        parts = [_guarantor_reasons(ctx, case), reasons]
+        parts += [_dimension_reasons(g, ctx, case, dimension) for dimension in model.DIMENSIONS]
+        return _outcome(g, parts, notes, route_for(g, case))
+    values = (case.certificate, case.issuer, case.stage, case.project_type, case.department, case.procurement_method)
+    found = memo.starts.get(values)
+    if found is None:
+        found = memo.starts[values] = (start_for(g, case), route_for(g, case))
+    start, route = found
+    pair = (case.certificate, case.issuer)
+    guarantor = memo.guarantor.get(pair)
+    if guarantor is None:
+        guarantor = memo.guarantor[pair] = memo.one(_guarantor_reasons(ctx, case))
+    dates = memo.dates.get((id(start), case.stage, case.day)) if start is not None else None
+    if dates is None:
+        reasons, notes = _date_parts(g, ctx, case, start)
+        dates = (memo.one(reasons), memo.one(notes))
+        if start is not None:
+            memo.dates[id(start), case.stage, case.day] = dates
+    parts = [guarantor, dates[0]]
     for dimension in model.DIMENSIONS:
-        if memo is None:
-            reasons += _dimension_reasons(g, ctx, case, dimension)
-            continue
         key = (dimension, case.value(dimension), case.day)
-        if key not in memo:
-            memo[key] = _dimension_reasons(g, ctx, case, dimension)
-        reasons += memo[key]
+        part = memo.dimensions.get(key)
+        if part is None:
+            part = memo.dimensions[key] = memo.one(_dimension_reasons(g, ctx, case, dimension))
+        parts.append(part)
+    refusing = [memo.refusing[id(part)] for part in parts]
+    if any(refusing):  # a refusal keeps only its refusing reasons and the remarks
+        outcome_key: tuple[Any, ...] = (NOT_APPLIES, id(dates[1]), *map(id, refusing))
+    else:
+        outcome_key = (route, id(dates[1]), *map(id, parts))
+    outcome = memo.outcomes.get(outcome_key)
+    if outcome is None:
+        outcome = memo.outcomes[outcome_key] = _outcome(g, parts, dates[1], route)
+    return outcome
+
+
+def _outcome(g: model.Guidance, parts: list[Any], notes: Any, route: int | None) -> Outcome:
+    """The answer from its parts (the guarantors' reasons, the date's, each dimension's) and the route."""
+    reasons: list[Reason] = [r for part in parts for r in part]
     effects = {r.effect for r in reasons}
     if NOT_APPLIES in effects:
         return Outcome(NOT_APPLIES, tuple(r for r in reasons if r.effect == NOT_APPLIES), tuple(notes))
-    route = route_for(g, case)
     if route is None:
         reasons.append(Reason("route_unstated", (), "orderer"))
         effects.add(UNKNOWN)

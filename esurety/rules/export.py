@@ -17,7 +17,7 @@ from esurety.data import model
 from esurety.rules.eligibility import (
     Case,
     Context,
-    DimensionMemo,
+    Memo,
     Outcome,
     asked_dimensions,
     decide,
@@ -97,8 +97,9 @@ def decision_table(g: model.Guidance, ctx: Context) -> DecisionTable:
     possible = {(c, i): compatible(vocab, c, i) for c in dict(dims)["certificates"] for i in dict(dims)["issuers"]}
     outcomes: list[Outcome] = []
     seen: dict[Outcome, int] = {}
+    by_id: dict[int, int] = {}  # the memo keeps every outcome alive, so ids stay theirs
     cells: list[int] = []
-    memo: DimensionMemo = {}
+    memo = Memo()
     for combo in itertools.product(*(values for _, values in dims)):
         chosen = dict(zip(names, combo))
         certificate, issuer = chosen["certificates"], chosen["issuers"]
@@ -111,9 +112,11 @@ def decision_table(g: model.Guidance, ctx: Context) -> DecisionTable:
             case = Case(certificate=certificate, issuer=issuer, stage=stage, project_type=project_type,
                         department=department, procurement_method=method, day=day)
             outcome = decide(g, ctx, case, memo)
-            index = seen.setdefault(outcome, len(outcomes))  # one hash of the outcome per cell
-            if index == len(outcomes):
-                outcomes.append(outcome)
+            index = by_id.get(id(outcome))  # the memo gives the same object for the same parts
+            if index is None:
+                index = by_id[id(outcome)] = seen.setdefault(outcome, len(outcomes))  # equal outcomes, one index
+                if index == len(outcomes):
+                    outcomes.append(outcome)
             cells.append(index)
     logger.debug("%s: %d cells, %d distinct outcomes", g.slug, len(cells), len(outcomes))
     return DecisionTable(dims, breaks, outcomes, cells)

@@ -20,6 +20,7 @@ import pytest
 from esurety.data.dataset import Dataset
 from esurety.rules.context import context_for
 from esurety.rules.eligibility import OTHER, Case, decide
+from esurety.rules.export import _representative as representative
 from esurety.rules.export import breakpoints, compatible, decision_table
 from esurety.rules.reasons import APPLIES, NOT_APPLIES, REASONS, UNKNOWN
 from esurety.site.eligibility import export_rules
@@ -418,3 +419,42 @@ def test_unstated_basis_reads_as_a_clean_sentence(data: Dataset, slug: str) -> N
     text = Words(data, g).reason(reason)
     assert text == data.vocabulary.reason["basis_unstated"].text
     assert "資料に記載なしが" not in text and text.endswith("。")
+
+
+def _every_cell(g, table):
+    """Each possible cell of the table: the values of its dimensions and the day it was decided on."""
+    names = [d for d, _ in table.dimensions]
+    slots = len(table.breaks) + 2
+    for combo in itertools.product(*(v for _, v in table.dimensions)):
+        values = dict(zip(names, combo))
+        for slot in range(slots):
+            yield values, representative(table.breaks, slot)
+
+
+@pytest.fixture(scope="module")
+def synthetic_data(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
+    from bench import synthetic
+    from esurety.data.dataset import load_dataset
+
+    root = tmp_path_factory.mktemp("synthetic")
+    synthetic.make_project(root, 60)
+    return load_dataset(root)
+
+
+@pytest.mark.parametrize("which", ["real", "synthetic"])
+def test_the_memo_of_a_table_never_changes_an_answer(which: str, data: Dataset, synthetic_data: Dataset) -> None:
+    """GIVEN every orderer (ours, and 60 synthetic ones with other mixes of limits) WHEN its decision table is
+    made (one memo across all its cases) THEN every possible cell holds what decide() answers for it alone."""
+    chosen = data if which == "real" else synthetic_data
+    checked = 0
+    for g in chosen.guidance:
+        ctx = context_for(chosen, g)
+        table = decision_table(g, ctx)
+        for values, day in _every_cell(g, table):
+            if compatible(chosen.vocabulary, values["certificates"], values["issuers"]):
+                assert decide(g, ctx, _case(values, day)) == table.outcomes[table.cells[table.index(values, day)]], \
+                    (g.slug, values, day)
+                checked += 1
+            else:
+                assert table.cells[table.index(values, day)] == -1
+    assert checked > 1000

@@ -19,7 +19,7 @@ import yaml
 from esurety.data import model
 from esurety.rules import eligibility as el
 from esurety.rules import export
-from esurety.rules.eligibility import OTHER, Case, Context, decide
+from esurety.rules.eligibility import OTHER, Case, Context, Memo, decide
 
 ROOT = Path(__file__).resolve().parents[2]
 D = dt.date
@@ -285,7 +285,7 @@ def test_the_memo_of_a_decision_table_gives_the_same_listed_issuer_answer(ctx: C
     listed = Context(vocabulary=ctx.vocabulary, guarantors=ctx.guarantors, listed_guarantors=("wjcs",),
                      listed_source="wjcs-list")
     g = orderer(scope_issuers=None)
-    memo: dict = {}
+    memo = Memo()
     for issuer in ("wjcs", "ejcs", "wjcs"):
         through_memo = decide(g, listed, case(issuer=issuer), memo)
         assert through_memo == decide(g, listed, case(issuer=issuer))
