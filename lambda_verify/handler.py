@@ -40,7 +40,7 @@ from .messages import MESSAGES, TITLES, limited_message
 from .origin import OriginCheck, OriginGuard
 from .security import SECURITY_HEADERS
 from .service import Failed, Invalid, Limited, LookupService, NoMatch, Outcome, Shown, Unavailable
-from .startup import long_lived
+from .startup import LongLived
 from .stores import open_store
 
 logger = logging.getLogger(__name__)
@@ -307,7 +307,7 @@ def get_app() -> App:
     """The process-wide App over the store the environment names (created on first use)."""
     global _app
     if _app is None:
-        with long_lived():  # made once, kept for the process (startup.py)
+        with LongLived():  # made once, kept for the process (startup.py)
             settings = Settings.from_env()
             store = open_store(settings.table, str(settings.db_path), busy_timeout=settings.sqlite_busy_timeout)
             clock = SystemClock()

@@ -3,7 +3,7 @@
 Starting the lookup (boto3's import, the DynamoDB client, the store, the App) allocates hundreds of
 thousands of objects that live as long as the process. While they are made, Python's cyclic
 collector runs again and again and scans them all; afterwards, every full collection during a
-request would scan them again. :func:`long_lived` pauses the collector while they are made and then
+request would scan them again. :class:`LongLived` pauses the collector while they are made and then
 freezes every object alive at that moment (``gc.freeze``: moved to a generation no collection
 visits): the runtime, the modules and what the block made, all of which live as long as the process. Measured with a fresh
 process that imports the handler and answers one lookup (bench/bench_verify.py, cold start): about
@@ -14,21 +14,22 @@ if any, stays; nothing made per request is frozen.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
+from types import TracebackType
 
-__all__ = ["long_lived"]
+__all__ = ["LongLived"]
 
 
-@contextmanager
-def long_lived() -> Iterator[None]:
+class LongLived:
     """Make what the block makes with the collector paused, then freeze it; the collector runs again
     after the block as it did before, also when the block fails."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        gc.freeze()
-    finally:
-        if collecting:
+
+    def __enter__(self) -> None:
+        self.collecting = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if kind is None:
+            gc.freeze()
+        if self.collecting:
             gc.enable()

@@ -492,6 +492,58 @@ def test_the_table_answers_every_input_as_the_rule_does_on_any_day(ctx: Context,
     assert table.outcomes[table.cells[table.index({**ejcs, "issuers": "wjcs"}, D(2026, 4, 2))]].status == "unknown"
 
 
+#: Orderers whose every part of the rule varies across a table's cells: starts for some departments or kinds
+#: of work only (and none for the rest), routes chosen by certificate, stage and department, limits that hold
+#: until or from a date, a certificate a guarantor never issues electronically, and a start known to the month.
+VARIED = {
+    "starts-and-routes-by-case": dict(
+        start=[start("2026-04-01", "contract_conclusion", **{"for": {"departments": ["土木課"]}}),
+               start("2025-10", "contract_conclusion", **{"for": {"departments": ["建築課"]}})],
+        submissions=[{"for": {"certificates": ["contract_performance"]}, "methods": ["in_person"],
+                      "documents": ["key_notice"], "source": "leaflet"},
+                     {"for": {"contract_stages": ["change"], "departments": ["建築課"]}, "methods": ["mail"],
+                      "documents": ["key_notice"], "source": "leaflet"}],
+        scope_departments={"only": ["土木課", "建築課"], "source": "leaflet"},
+        scope_certificates={"only": ["advance_payment", "contract_performance", "contract_reservation"],
+                            "source": "leaflet"}),
+    "limits-on-dates": dict(
+        start=[start("2026-04-01", "contract_conclusion"),
+               start("2025-10-01", "contract_conclusion", **{"for": {"project_types": ["construction"]}})],
+        scope_project_types=[{"only": ["construction"], "until": "2026-09-30", "source": "leaflet"},
+                             {"only": ["construction", "consulting"], "from": "2026-10-01", "source": "leaflet"}],
+        scope_issuers=[{"only": ["wjcs"], "until": "2026-06-30", "source": "leaflet"},
+                       {"only": ["wjcs", "ejcs"], "from": "2026-07-01", "source": "leaflet"}]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VARIED))
+def test_every_cell_of_a_varied_table_is_what_decide_answers_alone(name: str, ctx: Context,
+                                                                   vocab: model.Vocabulary) -> None:
+    """GIVEN an orderer whose starts, routes, dates and limits differ from cell to cell WHEN its decision table is
+    made (one memo across every cell) THEN each possible cell holds what decide() answers for that case alone, on
+    every day of the cell's interval, and each impossible pair is -1."""
+    listed = Context(vocabulary=ctx.vocabulary, guarantors=ctx.guarantors, listed_guarantors=("wjcs",),
+                     listed_source="wjcs-list")
+    g = orderer(**VARIED[name])
+    table = export.decision_table(g, listed)
+    names = [d for d, _ in table.dimensions]
+    days = [None, *(b + dt.timedelta(days=k) for b in table.breaks for k in (-1, 0, 1)), D(2030, 1, 1)]
+    statuses = set()
+    for combo in itertools.product(*(v for _, v in table.dimensions)):
+        chosen = dict(zip(names, combo))
+        for day in days:
+            cell = table.cells[table.index(chosen, day)]
+            if not export.compatible(vocab, chosen["certificates"], chosen["issuers"]):
+                assert cell == -1
+                continue
+            alone = decide(g, listed, Case(chosen["certificates"], chosen["issuers"], chosen["contract_stages"],
+                                           chosen.get("project_types"), chosen.get("departments"),
+                                           chosen.get("procurement_methods"), day))
+            assert table.outcomes[cell] == alone, (chosen, day)
+            statuses.add((alone.status, alone.route))
+    assert {status for status, _ in statuses} == {"applies", "not_applies", "unknown"}  # it really varies
+
+
 def test_the_table_of_a_departmental_orderer_asks_departments(ctx: Context) -> None:
     g = orderer(scope_departments={"only": ["土木課"], "source": "leaflet"}, scope_project_types=None)
     table = export.decision_table(g, ctx)

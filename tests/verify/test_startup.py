@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from lambda_verify.startup import long_lived
+from lambda_verify.startup import LongLived
 
 from .support import ROOT
 
@@ -33,8 +33,8 @@ def test_the_block_runs_without_the_collector_and_what_it_made_is_frozen(collect
     # GIVEN the collector running and nothing frozen
     gc.unfreeze()
     seen: list[bool] = []
-    # WHEN a block makes objects inside long_lived
-    with long_lived():
+    # WHEN a block makes objects inside LongLived
+    with LongLived():
         seen.append(gc.isenabled())
         made = [{"n": i} for i in range(1000)]
     # THEN the collector was paused inside, runs again after, and those objects are frozen
@@ -49,7 +49,7 @@ def test_a_failing_block_freezes_nothing_and_the_collector_runs_again(collector:
     # GIVEN the collector running and nothing frozen
     gc.unfreeze()
     # WHEN the block fails
-    with pytest.raises(RuntimeError, match="store"), long_lived():
+    with pytest.raises(RuntimeError, match="store"), LongLived():
         raise RuntimeError("store cannot be opened")
     # THEN the error passes through, the collector runs again and nothing was frozen
     assert gc.isenabled()
@@ -59,8 +59,8 @@ def test_a_failing_block_freezes_nothing_and_the_collector_runs_again(collector:
 def test_a_collector_turned_off_before_stays_off(collector: None) -> None:
     # GIVEN a process that runs without the collector
     gc.disable()
-    # WHEN long_lived has run
-    with long_lived():
+    # WHEN LongLived has run
+    with LongLived():
         pass
     # THEN the collector is still off: the block does not decide it
     assert not gc.isenabled()
