@@ -506,13 +506,18 @@ VARIED = {
         scope_departments={"only": ["土木課", "建築課"], "source": "leaflet"},
         scope_certificates={"only": ["advance_payment", "contract_performance", "contract_reservation"],
                             "source": "leaflet"}),
-    "limits-on-dates": dict(
+    "limits-on-dates": dict(  # and, for construction, a basis of the project that says nothing of changes
         start=[start("2026-04-01", "contract_conclusion"),
-               start("2025-10-01", "contract_conclusion", **{"for": {"project_types": ["construction"]}})],
+               start("2025-10-01", "tender_notice", **{"for": {"project_types": ["construction"]}})],
         scope_project_types=[{"only": ["construction"], "until": "2026-09-30", "source": "leaflet"},
                              {"only": ["construction", "consulting"], "from": "2026-10-01", "source": "leaflet"}],
         scope_issuers=[{"only": ["wjcs"], "until": "2026-06-30", "source": "leaflet"},
                        {"only": ["wjcs", "ejcs"], "from": "2026-07-01", "source": "leaflet"}]),
+    # the same start for two departments, a trial for one only: the same reasons, different remarks
+    "a-trial-for-one-department": dict(
+        start=[start("2026-04-01", "contract_conclusion", trial=True, **{"for": {"departments": ["土木課"]}}),
+               start("2026-04-01", "contract_conclusion", **{"for": {"departments": ["建築課"]}})],
+        scope_certificates={"only": ["advance_payment", "contract_reservation"], "source": "leaflet"}),
 }
 
 
