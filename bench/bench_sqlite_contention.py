@@ -18,6 +18,7 @@ import argparse
 import json
 import logging
 import multiprocessing
+import os
 import sys
 import tempfile
 import threading
@@ -84,7 +85,7 @@ def run(loads: list[bool]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         for loaded in loads:
             stop = multiprocessing.Event()
-            count = 2 * (common.machine()["cores"] or 1) if loaded else 0
+            count = 2 * (os.cpu_count() or 1) if loaded else 0
             burners = [multiprocessing.Process(target=_burn, args=(stop,)) for _ in range(count)]
             for b in burners:
                 b.start()

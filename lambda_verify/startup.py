@@ -5,9 +5,9 @@ thousands of objects that live as long as the process. While they are made, Pyth
 collector runs again and again and scans them all; afterwards, every full collection during a
 request would scan them again. :class:`LongLived` pauses the collector while they are made and then
 freezes every object alive at that moment (``gc.freeze``: moved to a generation no collection
-visits): the runtime, the modules and what the block made, all of which live as long as the process. Measured with a fresh
-process that imports the handler and answers one lookup (bench/bench_verify.py, cold start): about
-29 ms less CPU of about 182 ms, and the same peak memory. Garbage that the start leaves in cycles,
+visits): the runtime, the modules and what the block made, all of which live as long as the
+process. Measured with a fresh process that imports the handler and answers one lookup
+(bench/bench_verify.py, cold start): about 29 ms less CPU of about 182 ms, and the same peak memory. Garbage that the start leaves in cycles,
 if any, stays; nothing made per request is frozen.
 """
 

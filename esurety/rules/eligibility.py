@@ -307,14 +307,11 @@ def decide(g: model.Guidance, ctx: Context, case: Case, memo: Memo | None = None
     """Decide one case; see the module docstring.
 
     ``memo`` (one per orderer and context) keeps the parts of the rule across the cases of a
-    decision table; the answer is the same with or without it.
+    decision table; without one, the case is decided through a fresh one, so there is one way to
+    decide and the answer is the same either way.
     """
     if memo is None:
-        start = start_for(g, case)
-        reasons, notes = _date_parts(g, ctx, case, start)
-        parts = [_guarantor_reasons(ctx, case), reasons]
-        parts += [_dimension_reasons(g, ctx, case, dimension) for dimension in model.DIMENSIONS]
-        return _outcome(g, parts, notes, route_for(g, case))
+        memo = Memo()
     values = (case.certificate, case.issuer, case.stage, case.project_type, case.department, case.procurement_method)
     found = memo.starts.get(values)
     if found is None:

@@ -17,7 +17,7 @@ from esurety.data import model
 from esurety.data.dataset import Dataset
 from esurety.kernel import paths
 from esurety.rules.context import context_for
-from esurety.rules.eligibility import OTHER, Case, Outcome, Reason, decide, dimension_values
+from esurety.rules.eligibility import OTHER, Case, Memo, Outcome, Reason, decide, dimension_values
 from esurety.rules.export import DecisionTable, compatible, decision_table
 from esurety.site import views
 from esurety.site.family import FamilyGenerator
@@ -157,6 +157,7 @@ def rule_table(data: Dataset, g: model.Guidance, table: DecisionTable | None = N
              for d in ("project_types", "departments", "procurement_methods")}
     rows: list[TableRow] = []
     shown: set[str] = set()
+    memo = Memo()  # one orderer and context: its cases share their parts
     for cert in vocab.keys("certificate_type"):
         for issuer in _accepted_issuers(data, g):
             if not compatible(vocab, cert, issuer):
@@ -165,7 +166,7 @@ def rule_table(data: Dataset, g: model.Guidance, table: DecisionTable | None = N
             for stage in vocab.keys("contract_stage"):
                 case = Case(cert, issuer, stage, probe["project_types"], probe["departments"],
                             probe["procurement_methods"], day)
-                answers.append((stage, decide(g, ctx, case)))
+                answers.append((stage, decide(g, ctx, case, memo)))
             same = all(o.status == answers[0][1].status and o.route == answers[0][1].route for _, o in answers)
             groups = [(tuple(s for s, _ in answers), answers[0][1])] if same else [((s,), o) for s, o in answers]
             for stages, o in groups:

@@ -35,7 +35,7 @@ def open_store(table: str | None = None, db_path: str | None = None, *,
                busy_timeout: float | None = None) -> CertificateStore:
     """The DynamoDB store for ``table`` if given, else the SQLite store at ``db_path``.
 
-    ``busy_timeout`` (SQLite only) defaults to the store's own ``BUSY_TIMEOUT_SECONDS``.
+    ``busy_timeout`` (SQLite only): None is the store's own ``BUSY_TIMEOUT_SECONDS``.
     """
     if table:
         from .dynamodb import DynamoDbStore
@@ -45,6 +45,4 @@ def open_store(table: str | None = None, db_path: str | None = None, *,
         raise ValueError("either a DynamoDB table or a SQLite path is needed")
     from .sqlite import SqliteStore
 
-    if busy_timeout is None:
-        return SqliteStore(db_path)
     return SqliteStore(db_path, busy_timeout=busy_timeout)

@@ -10,7 +10,8 @@ connection opened (device and inode): a file deleted or replaced while the serve
 One connection per thread, remembered with its thread: when a thread has ended, its connection is
 closed the next time a connection is made, so a server that starts threads never piles up open
 files. WAL mode (set by the loader) lets readers go on while a writer writes; a bounded busy timeout
-makes a file locked for longer answer 503 instead of hanging. Every SQLite error becomes ``StoreUnavailable``.
+makes a file locked for longer answer 503 instead of hanging. Every SQLite error becomes
+``StoreUnavailable``.
 """
 
 from __future__ import annotations
@@ -123,15 +124,16 @@ class SqliteStore:
 
     name = "sqlite"
 
-    def __init__(self, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS, create: bool = False):
+    def __init__(self, path: Path | str, *, busy_timeout: float | None = None, create: bool = False):
+        """``busy_timeout`` None: :data:`BUSY_TIMEOUT_SECONDS`."""
         self.path = Path(path)
-        self.busy_timeout = busy_timeout
+        self.busy_timeout = BUSY_TIMEOUT_SECONDS if busy_timeout is None else busy_timeout
         self._local = threading.local()
         self._opened: list[_Opened] = []
         self._lock = threading.Lock()
         if create:
             try:
-                initialise(self.path, busy_timeout=max(busy_timeout, 1.0))
+                initialise(self.path, busy_timeout=max(self.busy_timeout, 1.0))
             except (sqlite3.Error, OSError) as exc:
                 raise StoreUnavailable(f"sqlite: cannot create or upgrade {self.path}: {exc}") from exc
 

@@ -457,6 +457,29 @@ def test_compatible(vocab: model.Vocabulary) -> None:
     assert not export.compatible(vocab, "performance_bond", "ejcs")
 
 
+def every_cell_decides_alone(g: model.Guidance, ctx: Context, vocab: model.Vocabulary, table: export.DecisionTable,
+                             days: list[dt.date | None]) -> tuple[set[tuple[str, int | None]], int]:
+    """Assert that each cell of ``table``, on each of ``days``, holds what decide() answers for that case alone, and
+    that each impossible pair is -1; the (status, route) pairs seen and the impossible cells counted."""
+    names = [d for d, _ in table.dimensions]
+    statuses: set[tuple[str, int | None]] = set()
+    impossible = 0
+    for combo in itertools.product(*(v for _, v in table.dimensions)):
+        chosen = dict(zip(names, combo))
+        for day in days:
+            cell = table.cells[table.index(chosen, day)]
+            if not export.compatible(vocab, chosen["certificates"], chosen["issuers"]):
+                assert cell == -1
+                impossible += 1
+                continue
+            alone = decide(g, ctx, Case(chosen["certificates"], chosen["issuers"], chosen["contract_stages"],
+                                        chosen.get("project_types"), chosen.get("departments"),
+                                        chosen.get("procurement_methods"), day))
+            assert table.outcomes[cell] == alone, (chosen, day)
+            statuses.add((alone.status, alone.route))
+    return statuses, impossible
+
+
 def test_the_table_answers_every_input_as_the_rule_does_on_any_day(ctx: Context, vocab: model.Vocabulary) -> None:
     g = orderer(start=[start("2026-04", "contract_conclusion", trial=True)],
                 scope_issuers=[{"only": ["wjcs"], "until": "2026-06-30", "source": "leaflet"},
@@ -469,19 +492,7 @@ def test_the_table_answers_every_input_as_the_rule_does_on_any_day(ctx: Context,
     assert len(set(table.outcomes)) == len(table.outcomes)        # each distinct answer stored once
     days = [None, D(2020, 1, 1), D(2026, 3, 31), D(2026, 4, 1), D(2026, 4, 30), D(2026, 5, 1), D(2026, 6, 30),
             D(2026, 7, 1), D(2030, 1, 1)]
-    seen_impossible = 0
-    for combo in itertools.product(*(v for _, v in table.dimensions)):
-        chosen = dict(zip((d for d, _ in table.dimensions), combo))
-        for day in days:
-            cell = table.cells[table.index(chosen, day)]
-            if not export.compatible(vocab, chosen["certificates"], chosen["issuers"]):
-                assert cell == -1
-                seen_impossible += 1
-                continue
-            expected = decide(g, ctx, Case(certificate=chosen["certificates"], issuer=chosen["issuers"],
-                                           stage=chosen["contract_stages"], project_type=chosen["project_types"],
-                                           day=day))
-            assert table.outcomes[cell] == expected, (chosen, day)
+    _, seen_impossible = every_cell_decides_alone(g, ctx, vocab, table, days)
     assert seen_impossible > 0
     # spot checks in words
     ejcs = {"certificates": "advance_payment", "issuers": "ejcs", "project_types": "construction",
@@ -531,21 +542,8 @@ def test_every_cell_of_a_varied_table_is_what_decide_answers_alone(name: str, ct
                      listed_source="wjcs-list")
     g = orderer(**VARIED[name])
     table = export.decision_table(g, listed)
-    names = [d for d, _ in table.dimensions]
     days = [None, *(b + dt.timedelta(days=k) for b in table.breaks for k in (-1, 0, 1)), D(2030, 1, 1)]
-    statuses = set()
-    for combo in itertools.product(*(v for _, v in table.dimensions)):
-        chosen = dict(zip(names, combo))
-        for day in days:
-            cell = table.cells[table.index(chosen, day)]
-            if not export.compatible(vocab, chosen["certificates"], chosen["issuers"]):
-                assert cell == -1
-                continue
-            alone = decide(g, listed, Case(chosen["certificates"], chosen["issuers"], chosen["contract_stages"],
-                                           chosen.get("project_types"), chosen.get("departments"),
-                                           chosen.get("procurement_methods"), day))
-            assert table.outcomes[cell] == alone, (chosen, day)
-            statuses.add((alone.status, alone.route))
+    statuses, _ = every_cell_decides_alone(g, listed, vocab, table, days)
     assert {status for status, _ in statuses} == {"applies", "not_applies", "unknown"}  # it really varies
 
 
