@@ -7,7 +7,7 @@ For each N, on a synthetic project (bench/synthetic.py), :func:`bench.bench_buil
 ``make build`` (the full build's wall time), then ``make build`` with nothing changed, then after
 editing one guidance file three times (a fresh process each time), and the result compared file by
 file with a full build of the same sources. What an edit costs is mostly fixed: Pagefind indexing the edited
-page's shard again (:data:`esurety.site.search.SHARD_PAGES` pages) and the process's start; what
+page's shard again (:data:`esurety.site.search_index.SHARD_PAGES` pages) and the process's start; what
 grows with N is what even a build with nothing changed does (reading the record, linking every
 unchanged file, finding the pages to index). So a share of the full build, the target of
 bench_build.py, is judged here for information at every N, and the target proposed in its stead is

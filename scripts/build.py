@@ -2,9 +2,11 @@
 
 Everything the site is made of — validation, every page family, the search index — runs inside
 Pelican's own run (the plugin esurety.site), so ``pelican content -s pelicanconf.py`` writes the same
-site; this script only adds the staging folder and the swap, and the record that makes the next
-build incremental (esurety/site/buildstate.py). A failed build leaves the previously built output/
-untouched, so a broken YAML file can never replace a working site with half-written pages.
+site. This script adds the staging folder and the swap, and the record that makes the next build
+incremental (esurety/site/buildstate.py); and it renders in a forked child and builds the search
+index itself once the child has gone, so the indexer's memory is not added to the data's. A failed
+build leaves the previously built output/ untouched, so a broken YAML file can never replace a
+working site with half-written pages.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from esurety.site import buildstate  # noqa: E402
+from esurety.site import buildstate, parallel, search_index  # noqa: E402
 
 
 def _pelican_settings(settings_file: Path, output_dir: Path) -> dict:
@@ -62,9 +64,17 @@ def _cyclic_gc_paused() -> Iterator[None]:
         gc.collect()
 
 
-def render(output_dir: Path, settings_file: Path | None = None, extra: dict[str, Any] | None = None) -> None:
-    """Run Pelican once into ``output_dir`` (``extra``: further settings); raises DataErrors on invalid data."""
+def render(output_dir: Path, settings_file: Path | None = None,
+           extra: dict[str, Any] | None = None) -> buildstate.BuildState | None:
+    """Run Pelican once into ``output_dir`` (``extra``: further settings); raises DataErrors on invalid data.
+
+    With the setting ``ESURETY_INDEX_AFTER_RUN`` (esurety/site/search_index.py) the run builds no
+    search index and writes no build record: it returns its record, for the caller to index and
+    record; otherwise it returns None.
+    """
     from pelican import Pelican
+
+    from esurety.site import sitedata
 
     settings = _pelican_settings(settings_file or ROOT / "pelicanconf.py", output_dir)
     settings.update(extra or {})
@@ -75,14 +85,35 @@ def render(output_dir: Path, settings_file: Path | None = None, extra: dict[str,
             Pelican(settings).run()
     finally:
         os.chdir(cwd)
-        from esurety.site import search
+        search_index.stop_indexer()  # a failed run leaves no indexer behind (a forked one: not its parent's)
+    site = sitedata.current() if search_index.index_after_run(settings) else None
+    return site.state if site is not None else None
 
-        search.stop_indexer()  # a failed run leaves no indexer behind
+
+def _render_then_index(staging: Path, settings_file: Path | None, extra: dict[str, Any]) -> None:
+    """make build: render in a forked child, then index and record the build here, once it has gone.
+
+    The child holds the validated data, the templates and every page's work; when it exits all of
+    that goes back to the system, so the indexer's memory (its Japanese dictionary and one shard)
+    is not added to it. The indexer starts before the child, so its dictionary loads on the other
+    core while the data is read. Where there is no ``fork``, Pelican's run does it all itself.
+    """
+    if not hasattr(os, "fork") or not search_index.index_enabled(extra):
+        render(staging, settings_file, extra)
+        return
+    search_index.start_indexer()
+    try:
+        state = parallel.run_apart(lambda: render(staging, settings_file, {**extra, search_index.AFTER_RUN: True}))
+        if state is not None:  # None: the index is off in the settings file, and the run recorded itself
+            search_index.build_index(staging, state=state)
+            state.finish(staging)
+    finally:
+        search_index.stop_indexer()
 
 
 #: Kept for callers that turn the search index off by emptying it (tests/scale); the index itself is
-#: built inside Pelican's run (esurety/site/search.py). Prefer the setting ESURETY_SEARCH_INDEX = False.
-POST_BUILD_STEPS: list[str] = ["search index (inside Pelican's run)"]
+#: built after the render (:func:`_render_then_index`). Prefer the setting ESURETY_SEARCH_INDEX = False.
+POST_BUILD_STEPS: list[str] = ["search index (after the render, in this process)"]
 
 
 def build_site(output_dir: Path | None = None, settings_file: Path | None = None, *,
@@ -107,10 +138,10 @@ def build_site(output_dir: Path | None = None, settings_file: Path | None = None
     if incremental and output_dir.is_dir() and (state / "manifest.json").is_file():
         extra.update({buildstate.PREVIOUS: str(output_dir), buildstate.STATE_IN: str(state)})
     if not POST_BUILD_STEPS:
-        extra["ESURETY_SEARCH_INDEX"] = False
+        extra[search_index.SETTING] = False
     extra.update(settings or {})  # further Pelican settings, e.g. ESURETY_BUILD_DATE (--build-date)
     try:
-        render(staging, settings_file, extra)
+        _render_then_index(staging, settings_file, extra)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(state_new, ignore_errors=True)
@@ -164,9 +195,7 @@ def _exit_now(code: int) -> None:
     (N = 2,000); nothing is left to do by then: the indexer is stopped, the output is swapped in,
     the old tree is removed by its own process, and log records are written as they come.
     """
-    search_module = sys.modules.get("esurety.site.search")
-    if search_module is not None:
-        search_module.stop_indexer()
+    search_index.stop_indexer()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -18,6 +18,9 @@ class DataError(Exception):
     field: str
     message: str
 
+    def __reduce__(self) -> tuple[type[DataError], tuple[str, int, int, str, str]]:
+        return type(self), (self.file, self.line, self.column, self.field, self.message)
+
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
@@ -29,6 +32,9 @@ class DataErrors(Exception):
     def __init__(self, errors: list[DataError]):
         self.errors = sorted(errors, key=lambda e: (e.file, e.line, e.column))
         super().__init__(self.report())
+
+    def __reduce__(self) -> tuple[type[DataErrors], tuple[list[DataError]]]:
+        return type(self), (self.errors,)  # pickled from a forked build step (esurety/site/parallel.py)
 
     def report(self) -> str:
         lines = [str(e) for e in self.errors]

@@ -61,15 +61,22 @@ def _get_generators(_pelican: object) -> list[type]:
 
 
 def _finalized(pelican: object) -> None:
-    """Every page is written: build the search index, then record this build for the next (incremental) one."""
-    from esurety.site import search, sitedata
+    """Every page is written: build the search index, then record this build for the next (incremental) one.
 
+    When the caller indexes after the run (make build, :data:`esurety.site.search.AFTER_RUN`), it does
+    both itself, with the build record it takes from :func:`esurety.site.sitedata.current`.
+    """
+    from esurety.site import search, search_index, sitedata
+
+    settings = pelican.settings  # type: ignore[attr-defined]
+    if search_index.index_after_run(settings):
+        return
     site = sitedata.current()
     if site is None:  # the plugin's families did not run
-        search.stop_indexer()
+        search_index.stop_indexer()
         return
     output = Path(pelican.output_path)  # type: ignore[attr-defined]
-    search.on_finalized(output, pelican.settings, site.state)  # type: ignore[attr-defined]
+    search.on_finalized(output, settings, site.state)
     site.state.finish(output)
 
 

@@ -72,7 +72,7 @@ LIST_FIELDS: frozenset[str] = frozenset({"slug", "name", "reading", "prefecture"
 #: Settings that say where or how to write, not what: they never change a page.
 _VOLATILE_SETTINGS: frozenset[str] = frozenset({
     "OUTPUT_PATH", "DELETE_OUTPUT_DIRECTORY", "ESURETY_INCREMENTAL", PREVIOUS, STATE_IN, STATE_OUT,
-    "ESURETY_SEARCH_INDEX", "ESURETY_WORKERS", "WRITE_SELECTED", "OUTPUT_RETENTION",
+    "ESURETY_SEARCH_INDEX", "ESURETY_INDEX_AFTER_RUN", "ESURETY_WORKERS", "WRITE_SELECTED", "OUTPUT_RETENTION",
 })
 
 

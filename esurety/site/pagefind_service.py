@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -47,8 +48,10 @@ class PagefindService:
         self._next_id = 0
         self._buffer = bytearray()
         self._log: IO[bytes] | None = None
+        self._owner = os.getpid()
 
     def __enter__(self) -> PagefindService:
+        self._owner = os.getpid()
         self._log = tempfile.TemporaryFile()  # its messages: a file, so a full pipe can never block it
         self._proc = subprocess.Popen([str(_executable()), "--service"], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=self._log)
@@ -56,8 +59,8 @@ class PagefindService:
 
     def __exit__(self, *exc: object) -> None:
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
+        if proc is None or os.getpid() != self._owner:
+            return  # a forked child only lets go of its copy: the service is its parent's
         assert proc.stdin is not None
         proc.stdin.close()  # the service exits at the end of its input
         try:

@@ -8,10 +8,8 @@ sentences a contractor reads, with the provenance of each: 出典 (the document 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import string
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,8 +56,10 @@ class Words:
         self.labels = views.Labels(data.vocabulary)
         self.ask = ask_whom(g)
         # A decision table repeats the same few reasons in hundreds of outcomes: each is worded once.
-        self.reason: Callable[[Reason], str] = functools.cache(self._word)
-        self.provenance: Callable[[Reason], str] = functools.cache(self._provenance)
+        # Plain dicts, not functools.cache over bound methods: that would tie each Words to itself in
+        # a cycle, and with the build's collector paused every orderer's reasons would stay in memory.
+        self._reasons: dict[Reason, str] = {}
+        self._provenances: dict[Reason, str] = {}
 
     # --------------------------------------------------------------------------- values
     def value(self, v: Any) -> str:
@@ -87,8 +87,21 @@ class Words:
         return self.labels(group, key) if group else key
 
     # -------------------------------------------------------------------------- reasons
+    def reason(self, r: Reason) -> str:
+        """The reason's sentence, worded once per reason."""
+        found = self._reasons.get(r)
+        if found is None:
+            found = self._reasons[r] = self._word(r)
+        return found
+
+    def provenance(self, r: Reason) -> str:
+        """Whose statement the reason is, in words, worded once per reason."""
+        found = self._provenances.get(r)
+        if found is None:
+            found = self._provenances[r] = self._provenance(r)
+        return found
+
     def _word(self, r: Reason) -> str:
-        """The reason's sentence (``reason`` is this, kept per reason)."""
         template = self.vocab.reason[r.code].text
         names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
         values = {"name": self.g.name}
@@ -99,7 +112,6 @@ class Words:
         return template.format(**values)
 
     def _provenance(self, r: Reason) -> str:
-        """Whose statement the reason is, in words (``provenance`` is this, kept per reason)."""
         if r.origin == "inference":
             return f"サイトの推論: {r.inference}（確認先: {r.ask or self.ask}）"
         if r.origin == "adopters":

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from esurety.site import search as search_index
+from esurety.site import search_index
 from tests.features.conftest import serve
 
 pytestmark = pytest.mark.browser

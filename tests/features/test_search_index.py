@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from esurety.site import search, views
+from esurety.site import search, search_index, views
 
 
 def test_index_was_built(site: Path):
@@ -17,7 +17,7 @@ def test_index_was_built(site: Path):
 
 
 def test_manifest_lists_the_bundles(site: Path):
-    manifest = json.loads((site / search.MANIFEST).read_text(encoding="utf-8"))
+    manifest = json.loads((site / search_index.MANIFEST).read_text(encoding="utf-8"))
     assert manifest["bundles"][0] == "/pagefind/"
     for bundle in manifest["bundles"]:
         assert (site / bundle.strip("/") / "pagefind.js").is_file(), bundle
@@ -29,12 +29,12 @@ def test_shards_cover_every_searchable_page_once(site: Path, tmp_path: Path):
 
     copy = tmp_path / "site"
     shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind*"))
-    pages = search.searchable_pages(copy)
+    pages = search_index.searchable_pages(copy)
     assert "index.html" in pages and "search/index.html" not in pages and "404.html" not in pages
-    search.build_index(copy, shard_pages=20)
-    bundles = json.loads((copy / search.MANIFEST).read_text(encoding="utf-8"))["bundles"]
+    search_index.build_index(copy, shard_pages=20)
+    bundles = json.loads((copy / search_index.MANIFEST).read_text(encoding="utf-8"))["bundles"]
     assert len(bundles) == -(-len(pages) // 20) > 1
-    assert [search.bundle_name(i) for i in range(len(bundles))] == [b.strip("/") for b in bundles]
+    assert [search_index.bundle_name(i) for i in range(len(bundles))] == [b.strip("/") for b in bundles]
     for bundle in bundles:
         entry = json.loads((copy / bundle.strip("/") / "pagefind-entry.json").read_text(encoding="utf-8"))
         assert "ja" in entry["languages"]
