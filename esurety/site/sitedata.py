@@ -8,10 +8,7 @@ other family reads the same object from the context.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import datetime as dt
-import gc
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +26,6 @@ __all__ = ["CONTEXT_KEY", "SiteData", "build_date", "current", "project_root"]
 JST = ZoneInfo("Asia/Tokyo")
 #: Where the shared object sits in Pelican's context.
 CONTEXT_KEY = "esurety_site"
-#: Every key the run puts in Pelican's context (the shared object, the data, the build date).
-_CONTEXT_KEYS: tuple[str, ...] = (CONTEXT_KEY, "esurety", "esurety_today")
 
 
 def build_date(settings: dict[str, Any]) -> dt.date:
@@ -71,9 +66,6 @@ class SiteData:
     orderer_families: list[Any] = field(default_factory=list)
     #: The decision table of the orderer being rendered (the page and its rules.json share it).
     _table: tuple[str, Any] | None = None
-    #: Where the data is referenced from, to let it go (:meth:`release`).
-    _context: dict[str, Any] | None = None
-    _environments: list[Any] = field(default_factory=list)
 
     def decision_table(self, g: model.Guidance) -> Any:
         """Every answer of the eligibility rule for ``g``, computed once per orderer and build."""
@@ -101,7 +93,6 @@ class SiteData:
             generator.context[CONTEXT_KEY] = found
             generator.context["esurety"] = found.data
             generator.context["esurety_today"] = found.today
-            found._context = generator.context
         return found
 
     @classmethod
@@ -127,38 +118,6 @@ class SiteData:
         """Give a generator's Jinja environment the site's filters and globals."""
         env.filters.update(views.JINJA_FILTERS)
         env.globals.update(self.template_globals)
-        self._environments.append(env)
-
-    def release(self) -> None:
-        """Let the data go once every page is written (the build's ``finalized`` step, before the index).
-
-        The search index is built while this process waits; without its data the process gives back
-        most of its memory, so the indexer's Japanese dictionary does not come on top of it. Only
-        :attr:`state` is kept (the record of this build).
-        """
-        for env in self._environments:
-            for name in self.template_globals:
-                env.globals.pop(name, None)
-            if env.cache is not None:  # compiled templates keep the modules they imported, with the globals
-                env.cache.clear()
-        if self._context is not None:
-            for key in _CONTEXT_KEYS:
-                self._context.pop(key, None)
-        self._environments, self._context, self._table = [], None, None
-        self.template_globals, self.rows_by_page, self.orderer_families = {}, {}, []
-        self.guidance = []
-        del self.data, self.adopters
-        gc.collect()  # the collector is paused while Pelican runs (scripts/build.py)
-        _trim_heap()
-
-
-def _trim_heap() -> None:
-    """Hand the C heap's free pages back to the system (glibc's malloc_trim; elsewhere nothing)."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
 
 
 #: The SiteData of the Pelican run under way (read by the ``finalized`` step, which has no context).
