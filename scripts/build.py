@@ -74,7 +74,7 @@ def render(output_dir: Path, settings_file: Path | None = None,
     """
     from pelican import Pelican
 
-    from esurety.site import sitedata
+    from esurety.site import family, sitedata
 
     settings = _pelican_settings(settings_file or ROOT / "pelicanconf.py", output_dir)
     settings.update(extra or {})
@@ -83,6 +83,11 @@ def render(output_dir: Path, settings_file: Path | None = None,
     try:
         with _cyclic_gc_paused():
             Pelican(settings).run()
+    except BaseException:
+        site = sitedata.current()
+        if site is not None:  # failed before finalized: no worker goes on writing
+            family.cancel_orderers(site)
+        raise
     finally:
         os.chdir(cwd)
         search_index.stop_indexer()  # a failed run leaves no indexer behind (a forked one: not its parent's)

@@ -66,14 +66,16 @@ def _finalized(pelican: object) -> None:
     When the caller indexes after the run (make build, :data:`esurety.site.search.AFTER_RUN`), it does
     both itself, with the build record it takes from :func:`esurety.site.sitedata.current`.
     """
-    from esurety.site import search, search_index, sitedata
+    from esurety.site import family, search, search_index, sitedata
 
     settings = pelican.settings  # type: ignore[attr-defined]
-    if search_index.index_after_run(settings):
-        return
-    site = sitedata.current()
+    after_run = search_index.index_after_run(settings)
+    site = sitedata.current(clear=not after_run)  # after the run, the caller takes it
     if site is None:  # the plugin's families did not run
         search_index.stop_indexer()
+        return
+    family.finish_orderers(site)  # the per-orderer outputs still under way on the other cores
+    if after_run:
         return
     output = Path(pelican.output_path)  # type: ignore[attr-defined]
     search.on_finalized(output, settings, site.state)

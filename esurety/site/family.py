@@ -24,7 +24,7 @@ from esurety.site.sitedata import SiteData
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FamilyGenerator"]
+__all__ = ["FamilyGenerator", "cancel_orderers", "finish_orderers"]
 
 
 class FamilyGenerator(Generator):  # type: ignore[misc]
@@ -124,12 +124,14 @@ class FamilyGenerator(Generator):  # type: ignore[misc]
 
 
 def _render_orderers(site: SiteData, families: list[FamilyGenerator]) -> None:
-    """Every per-orderer output of every ``per_orderer`` family, in one pass over the orderers.
+    """Start every per-orderer output of every ``per_orderer`` family, in one pass over the orderers.
 
     One pass, so an orderer's page and its rules.json share one decision table; each output has its
     own digest and is linked from the previous build when unchanged. The orderers still to render
-    are shared between the cores (esurety/site/parallel.py); the first family's writer is made
-    before, so workers write through their own copies of every family.
+    are shared between the cores (esurety/site/parallel.py): forked workers start on them at once,
+    while this process goes on with the families that write one output for the whole site and takes
+    its share at the end (:func:`finish_orderers`, on Pelican's ``finalized``). The first family's
+    writer is made before, so workers write through their own copies of every family.
     """
     state = site.state
     todo: list[tuple[model.Guidance, list[tuple[int, str]]]] = []
@@ -154,12 +156,30 @@ def _render_orderers(site: SiteData, families: list[FamilyGenerator]) -> None:
             out.append((i, g.slug, digest, family._collect(lambda f=family: f.render_orderer(g))))
         return out
 
+    site.orderers_pending = parallel.Pool(one, todo, workers=parallel.workers(families[0].settings))
+    if not site.orderers_pending.forked:  # no worker to overlap with: render them here and now
+        finish_orderers(site)
+
+
+def cancel_orderers(site: SiteData) -> None:
+    """Stop the per-orderer outputs under way (the run failed before Pelican's ``finalized``)."""
+    pool, site.orderers_pending = site.orderers_pending, None
+    if pool is not None:
+        pool.cancel()
+
+
+def finish_orderers(site: SiteData) -> None:
+    """This process's share of the per-orderer outputs, then every worker's; record them all."""
+    pool, site.orderers_pending = site.orderers_pending, None
+    if pool is None:
+        return
+    families = site.orderer_families
     count = 0
-    for results in parallel.map_items(one, todo, workers=parallel.workers(families[0].settings)):
+    for results in pool.finish():
         for i, slug, digest, files in results:
-            state.record(type(families[i]).__name__, slug, digest, files)
+            site.state.record(type(families[i]).__name__, slug, digest, files)
             count += 1
-    state.rendered += count
+    site.state.rendered += count
     logger.info("per-orderer outputs of %s: %d rendered, %d linked from the previous build",
                 ", ".join(type(f).__name__ for f in families), count,
                 len(site.guidance) * len(families) - count)

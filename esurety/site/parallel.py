@@ -1,33 +1,39 @@
-"""Render on every core: split a family's per-orderer outputs between this process and forked workers;
+"""Render on every core: share a family's per-orderer outputs between this process and forked workers;
 and run a whole step in a forked child whose memory goes back to the system when it ends (:func:`run_apart`).
 
 After ``generate_context`` the validated data, the views and the compiled templates are all in this
-process's memory; a forked worker shares them (copy on write) and needs nothing sent to it. Each
-worker renders every n-th item straight into the output folder and sends back only its small results
-(the paths it wrote); this process renders its own share meanwhile. Where ``fork`` does not exist,
-or there is one core, or few items, everything runs here, in order.
+process's memory; a forked worker shares them (copy on write) and needs nothing sent to it. The items
+are taken a few at a time from one shared counter (:class:`Pool`): the workers start at once, this
+process does other work first (the families that write one output for the whole site) and then
+takes what is left, so neither core waits while the other still has work. Each worker writes its
+outputs straight into the output folder and sends back only its small results (the paths it wrote).
+Where ``fork`` does not exist, or there is one core, or few items, everything runs here, in order.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MIN_ITEMS", "SETTING", "WorkerError", "map_items", "run_apart", "workers"]
+__all__ = ["CHUNK", "MIN_ITEMS", "SETTING", "Pool", "WorkerError", "map_items", "run_apart", "workers"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 #: Below this many items a worker costs more than it saves.
 MIN_ITEMS = 64
+#: Items taken at a time from the shared counter (a few orderers: tens of milliseconds of work).
+CHUNK = 8
 #: Pelican setting: how many processes render (default: the cores this process may use).
 SETTING = "ESURETY_WORKERS"
 
@@ -46,44 +52,91 @@ class WorkerError(RuntimeError):
     """A worker failed; the message carries its traceback."""
 
 
+class Pool(Generic[T, R]):
+    """``fn`` over ``items`` on ``workers`` processes: forked workers start taking items at once; this
+    process takes its share when it calls :meth:`finish`, which returns every result (in any order)."""
+
+    def __init__(self, fn: Callable[[T], R], items: Iterable[T], *, workers: int) -> None:
+        self._fn = fn
+        self._items = list(items)
+        self._children: list[tuple[int, int]] = []
+        self._next: Any = None  # index of the next chunk's first item, in shared memory, under its lock
+        if workers < 2 or len(self._items) < MIN_ITEMS or not hasattr(os, "fork"):
+            return
+        self._next = multiprocessing.get_context("fork").Value("q", 0)
+        for _ in range(1, workers):
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker: items until none is left, its results down the pipe, exit at once
+                os.close(read)
+                code = 0
+                try:
+                    payload = pickle.dumps(("ok", self._take_all()))
+                except BaseException:
+                    payload, code = pickle.dumps(("error", traceback.format_exc())), 1
+                with os.fdopen(write, "wb") as out:
+                    out.write(payload)
+                os._exit(code)
+            os.close(write)
+            self._children.append((pid, read))
+
+    @property
+    def forked(self) -> bool:
+        """True when workers were started (else :meth:`finish` does everything here)."""
+        return bool(self._children)
+
+    def _take(self) -> range | None:
+        """The next few items' indexes, for whichever process asks first; None when all are taken."""
+        n = len(self._items)
+        with self._next.get_lock():
+            first = self._next.value
+            if first >= n:
+                return None
+            self._next.value = first + CHUNK
+        return range(first, min(first + CHUNK, n))
+
+    def _take_all(self) -> list[R]:
+        return [self._fn(self._items[i]) for chunk in iter(self._take, None) for i in chunk]
+
+    def finish(self) -> list[R]:
+        """This process's share (what no worker has taken yet), then every worker's results."""
+        if self._next is None:
+            items, self._items = self._items, []
+            return [self._fn(x) for x in items]
+        results = self._take_all()
+        errors = []
+        for pid, read in self._children:
+            with os.fdopen(read, "rb") as src:
+                raw = src.read()
+            os.waitpid(pid, 0)
+            try:
+                kind, value = pickle.loads(raw)
+            except Exception:
+                kind, value = "error", f"worker {pid} stopped without an answer"
+            if kind == "ok":
+                results.extend(value)
+            else:
+                errors.append(value)
+        self._children = []
+        if errors:
+            raise WorkerError("a rendering worker failed:\n" + "\n".join(errors))
+        return results
+
+
+    def cancel(self) -> None:
+        """Stop the workers and forget their results (the build failed elsewhere)."""
+        for pid, read in self._children:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(pid, 0)
+            os.close(read)
+        self._children, self._items = [], []
+
+
 def map_items(fn: Callable[[T], R], items: Iterable[T], *, workers: int) -> list[R]:
     """``[fn(x) for x in items]``, the work shared with ``workers - 1`` forked processes; results in any order."""
-    items = list(items)
-    if workers < 2 or len(items) < MIN_ITEMS or not hasattr(os, "fork"):
-        return [fn(x) for x in items]
-    children: list[tuple[int, int]] = []
-    for w in range(1, workers):
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the worker: its share, then its results down the pipe, then exit at once
-            os.close(read)
-            code = 0
-            try:
-                payload = pickle.dumps(("ok", [fn(x) for x in items[w::workers]]))
-            except BaseException:
-                payload, code = pickle.dumps(("error", traceback.format_exc())), 1
-            with os.fdopen(write, "wb") as out:
-                out.write(payload)
-            os._exit(code)
-        os.close(write)
-        children.append((pid, read))
-    results = [fn(x) for x in items[0::workers]]
-    errors = []
-    for pid, read in children:
-        with os.fdopen(read, "rb") as src:
-            raw = src.read()
-        os.waitpid(pid, 0)
-        try:
-            kind, value = pickle.loads(raw)
-        except Exception:
-            kind, value = "error", f"worker {pid} stopped without an answer"
-        if kind == "ok":
-            results.extend(value)
-        else:
-            errors.append(value)
-    if errors:
-        raise WorkerError("a rendering worker failed:\n" + "\n".join(errors))
-    return results
+    return Pool(fn, items, workers=workers).finish()
 
 
 def run_apart(fn: Callable[[], R]) -> R:

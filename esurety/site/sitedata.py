@@ -64,6 +64,8 @@ class SiteData:
     template_globals: dict[str, Any] = field(default_factory=dict)
     #: The page families of this run that write one output per orderer (rendered in one pass).
     orderer_families: list[Any] = field(default_factory=list)
+    #: Their outputs under way on the other cores, until Pelican's ``finalized`` (esurety/site/family.py).
+    orderers_pending: Any = None
     #: The decision table of the orderer being rendered (the page and its rules.json share it).
     _table: tuple[str, Any] | None = None
 

@@ -1,7 +1,10 @@
-"""make build renders in a forked child and indexes in its own process once the child has gone.
+"""Forked work: the per-orderer outputs shared between the cores, and make build's render apart.
 
-The child holds the data and every page's work; the search index (Pagefind's dictionary and a
-shard) comes after it, in a process that stays small (scripts/build.py, esurety/site/parallel.py).
+Workers take a few orderers at a time from one shared counter while this process writes the pages
+of the whole site, then it takes what is left (esurety/site/parallel.py ``Pool``). make build renders
+in a forked child and indexes in its own process once the child has gone: the child holds the data
+and every page's work; the search index (Pagefind's dictionary and a shard) comes after it
+(scripts/build.py, ``run_apart``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,53 @@ def _rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     raise AssertionError("no VmRSS")
+
+
+def test_a_pool_gives_every_result_once_from_both_processes_while_this_one_did_other_work() -> None:
+    # GIVEN 500 items for two processes
+    pool = parallel.Pool(lambda x: (x, os.getpid()), range(500), workers=2)
+    assert pool.forked
+    # WHEN this process first does something else, then takes its share
+    busy = sum(i * i for i in range(200_000))
+    results = pool.finish()
+    # THEN every item is done exactly once, and the worker did some of them meanwhile
+    assert busy > 0
+    assert sorted(x for x, _ in results) == list(range(500))
+    assert {pid for _, pid in results} - {os.getpid()}
+
+
+@pytest.mark.parametrize(("workers", "items"), [(1, 500), (2, parallel.MIN_ITEMS - 1)])
+def test_a_pool_without_workers_does_everything_here_in_order(workers: int, items: int) -> None:
+    pool = parallel.Pool(lambda x: (x, os.getpid()), range(items), workers=workers)
+    assert not pool.forked
+    assert pool.finish() == [(x, os.getpid()) for x in range(items)]
+
+
+def test_a_failing_item_fails_the_pool_with_its_traceback() -> None:
+    def fn(x: int) -> int:
+        if x == 400:
+            raise ValueError("item 400 is broken")
+        return x
+
+    pool = parallel.Pool(fn, range(500), workers=2)
+    with pytest.raises((parallel.WorkerError, ValueError), match="item 400 is broken"):
+        pool.finish()
+
+
+def test_a_cancelled_pool_leaves_no_worker_running() -> None:
+    def slow(x: int) -> int:
+        import time
+
+        time.sleep(0.05)
+        return x
+
+    pool = parallel.Pool(slow, range(500), workers=2)
+    pids = [pid for pid, _ in pool._children]
+    pool.cancel()
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped: gone
+    assert not pool.forked
 
 
 def test_a_step_apart_runs_in_another_process_and_its_answer_comes_back() -> None:
