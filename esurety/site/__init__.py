@@ -15,11 +15,13 @@ feeds.Feeds                                 feeds/adopters.atom.xml, feeds/adopt
 charts.Charts                               adopters/charts/ and its SVG pictures
 key_notice.KeyNoticePictures                pictures/key-notice-<guarantor>-<variant>.svg
 site_pages.SitePages                        faq/index.html, 404.html
-search.SearchPage                           search/; the index pagefind*/ on Pelican's ``finalized``
+search.SearchPage                           search/; the index pagefind*/ (esurety/site/search_index.py)
 ==========================================  ==========================================================
 
 The first family to run loads and validates the data (esurety/site/sitedata.py); all of them share it.
-Pelican's own PagesGenerator writes the Markdown pages (content/pages, content/faq) before them.
+Pelican's own PagesGenerator writes the Markdown pages (content/pages, content/faq) before them. The
+per-orderer outputs are started on the other cores by the first per-orderer family and collected on
+Pelican's ``finalized``, where the search index is built (in make build: after the run, apart).
 """
 
 from __future__ import annotations
@@ -61,10 +63,11 @@ def _get_generators(_pelican: object) -> list[type]:
 
 
 def _finalized(pelican: object) -> None:
-    """Every page is written: build the search index, then record this build for the next (incremental) one.
+    """Every family has run: take this process's share of the per-orderer outputs and the workers'
+    results, build the search index, then record this build for the next (incremental) one.
 
-    When the caller indexes after the run (make build, :data:`esurety.site.search.AFTER_RUN`), it does
-    both itself, with the build record it takes from :func:`esurety.site.sitedata.current`.
+    When the caller indexes after the run (make build, :data:`esurety.site.search_index.AFTER_RUN`), it
+    does the last two itself, with the build record it takes from :func:`esurety.site.sitedata.current`.
     """
     from esurety.site import family, search, search_index, sitedata
 

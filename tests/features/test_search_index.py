@@ -43,6 +43,35 @@ def test_shards_cover_every_searchable_page_once(site: Path, tmp_path: Path):
     assert counted == len(pages)
 
 
+def _indexed_texts(site: Path) -> dict[str, str]:
+    """What Pagefind keeps of each indexed page (its fragments), by URL, without the segmentation marks."""
+    import gzip
+
+    texts = {}
+    for bundle in json.loads((site / search_index.MANIFEST).read_text(encoding="utf-8"))["bundles"]:
+        for fragment in (site / bundle.strip("/") / "fragment").glob("*.pf_fragment"):
+            raw = gzip.decompress(fragment.read_bytes())
+            data = json.loads(raw[raw.index(b"{"):])
+            texts[data["url"]] = data["content"].replace("\u200b", "")
+    return texts
+
+
+def test_the_small_print_of_sources_is_left_out_and_the_sources_section_is_kept(site: Path, dataset):
+    data, _labels = dataset
+    texts = _indexed_texts(site)
+    small_print = "出典（発注者の資料）"
+    # GIVEN the guidance pages that show people the small print naming an orderer's document
+    pages = [(g, url) for g in data.guidance for url in texts if url.rstrip("/").endswith(f"/{g.slug}")
+             and small_print in (site / url.strip("/") / "index.html").read_text(encoding="utf-8")]
+    assert pages
+    for g, url in pages:
+        # WHEN their indexed text is read, THEN the small print is not in it, each source's title is
+        assert small_print not in texts[url] and "出典（保証事業会社の資料）" not in texts[url], url
+        for source in g.sources.values():
+            assert source.title in texts[url], (url, source.title)
+    assert search_index.EXCLUDED_SELECTORS == (".provenance",)
+
+
 def test_csp_allows_pagefind_webassembly():
     """Pagefind compiles WebAssembly: script-src needs 'wasm-unsafe-eval' (lambda_verify/security.py)."""
     from lambda_verify.security import CONTENT_SECURITY_POLICY
