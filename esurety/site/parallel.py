@@ -64,21 +64,7 @@ class Pool(Generic[T, R]):
         if workers < 2 or len(self._items) < MIN_ITEMS or not hasattr(os, "fork"):
             return
         self._next = multiprocessing.get_context("fork").Value("q", 0)
-        for _ in range(1, workers):
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the worker: items until none is left, its results down the pipe, exit at once
-                os.close(read)
-                code = 0
-                try:
-                    payload = pickle.dumps(("ok", self._take_all()))
-                except BaseException:
-                    payload, code = pickle.dumps(("error", traceback.format_exc())), 1
-                with os.fdopen(write, "wb") as out:
-                    out.write(payload)
-                os._exit(code)
-            os.close(write)
-            self._children.append((pid, read))
+        self._children = [_fork(self._take_all) for _ in range(1, workers)]  # each: items until none is left
 
     @property
     def forked(self) -> bool:
@@ -104,24 +90,15 @@ class Pool(Generic[T, R]):
             items, self._items = self._items, []
             return [self._fn(x) for x in items]
         results = self._take_all()
-        errors = []
-        for pid, read in self._children:
-            with os.fdopen(read, "rb") as src:
-                raw = src.read()
-            os.waitpid(pid, 0)
-            try:
-                kind, value = pickle.loads(raw)
-            except Exception:
-                kind, value = "error", f"worker {pid} stopped without an answer"
-            if kind == "ok":
-                results.extend(value)
-            else:
-                errors.append(value)
+        answers = [_answer(pid, read) for pid, read in self._children]
         self._children = []
-        if errors:
-            raise WorkerError("a rendering worker failed:\n" + "\n".join(errors))
+        for kind, value in answers:
+            if kind == "raise":
+                raise value
+            if kind == "error":
+                raise WorkerError(f"a rendering worker failed:\n{value}")
+            results.extend(value)
         return results
-
 
     def cancel(self) -> None:
         """Stop the workers and forget their results (the build failed elsewhere)."""
@@ -148,35 +125,53 @@ def run_apart(fn: Callable[[], R]) -> R:
     """
     if not hasattr(os, "fork"):
         return fn()
+    kind, value = _answer(*_fork(fn))
+    if kind == "raise":
+        raise value
+    if kind == "error":
+        raise WorkerError(f"a forked step failed:\n{value}")
+    return value  # type: ignore[no-any-return]
+
+
+def _fork(step: Callable[[], Any]) -> tuple[int, int]:
+    """Fork a child that runs ``step``, sends back its answer (:func:`_answer`) and exits at once.
+
+    Returns the child's pid and the pipe's end to read. The child exits without tearing down the
+    interpreter (its memory goes back whole); what it printed is flushed first. An exception goes
+    back as it is, with the child's traceback added as a note; one that cannot be pickled, as text.
+    """
     read, write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: the step, its answer down the pipe, then exit at once (no teardown)
-        os.close(read)
-        code = 0
+    if pid:
+        os.close(write)
+        return pid, read
+    os.close(read)
+    code = 0
+    try:
+        payload = pickle.dumps(("ok", step()))
+    except BaseException as exc:
+        code = 1
+        text = traceback.format_exc()
         try:
-            payload = pickle.dumps(("ok", fn()))
-        except BaseException as exc:
-            code = 1
-            try:
-                payload = pickle.dumps(("raise", exc))
-            except Exception:  # an exception that cannot travel: its traceback as text
-                payload = pickle.dumps(("error", traceback.format_exc()))
-        with os.fdopen(write, "wb") as out:
-            out.write(payload)
-        for stream in (sys.stdout, sys.stderr):  # what the step printed, before the exit that skips it
-            with contextlib.suppress(Exception):
-                stream.flush()
-        os._exit(code)
-    os.close(write)
+            exc.add_note(f"(in process {os.getpid()})\n{text}")
+            payload = pickle.dumps(("raise", exc))
+        except Exception:  # an exception that cannot travel: its traceback as text
+            payload = pickle.dumps(("error", text))
+    with os.fdopen(write, "wb") as out:
+        out.write(payload)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+def _answer(pid: int, read: int) -> tuple[str, Any]:
+    """A forked child's answer, once it has exited: ("ok", value), ("raise", exception) or ("error", text)."""
     with os.fdopen(read, "rb") as src:
         raw = src.read()
     os.waitpid(pid, 0)
     try:
         kind, value = pickle.loads(raw)
     except Exception:
-        kind, value = "error", f"process {pid} stopped without an answer"
-    if kind == "ok":
-        return value  # type: ignore[no-any-return]
-    if kind == "raise":
-        raise value
-    raise WorkerError(f"a forked step failed:\n{value}")
+        return "error", f"process {pid} stopped without an answer"
+    return kind, value
