@@ -114,6 +114,35 @@ def test_an_exception_that_cannot_travel_comes_back_as_its_traceback() -> None:
         parallel.run_apart(step)
 
 
+def test_a_child_killed_mid_step_fails_the_build_instead_of_answering_nothing() -> None:
+    import signal
+
+    def step() -> str:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        return "never"
+
+    # GIVEN a step whose process dies without a word, WHEN it runs apart, THEN the caller fails
+    with pytest.raises(parallel.WorkerError, match="stopped without an answer"):
+        parallel.run_apart(step)
+
+
+def test_a_killed_worker_fails_the_pool() -> None:
+    import signal
+    import time
+
+    def fn(x: int) -> int:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)  # the worker dies on the first item it takes
+        time.sleep(0.002)  # this process is slow enough that the worker takes some
+        return x
+
+    parent = os.getpid()
+    pool = parallel.Pool(fn, range(200), workers=2)
+    # GIVEN a worker that dies holding items, WHEN the pool finishes, THEN it fails, not a short list
+    with pytest.raises(parallel.WorkerError, match="stopped without an answer"):
+        pool.finish()
+
+
 #: What a step keeps beyond its end (as a build keeps caches and records among its data).
 _KEPT: list[object] = []
 
