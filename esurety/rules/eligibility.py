@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from esurety.data import model
@@ -34,6 +35,7 @@ __all__ = [
     "ask_whom",
     "asked_dimensions",
     "decide",
+    "decide_days",
     "dimension_values",
     "start_for",
 ]
@@ -264,15 +266,17 @@ class Memo:
     The cases of a decision table share most of their values, and each part of the rule depends on
     only some of them: the guarantors' rules on certificate and issuer, the start and the route on
     the case without its day, the date's reasons on the start, the stage and the day, a dimension's
-    reasons on its value and the day. Each part is worked out once for what it depends on; equal
+    reasons on its value and the day — on the day only where one of the dimension's limits holds
+    from or until a date (:meth:`dated`). Each part is worked out once for what it depends on; equal
     parts are kept as one object (:meth:`one`), so the parts' ids name their contents while the
     memo lives, and an outcome is made once for each combination of parts (for a refusal, of the
     parts' refusing reasons, which are all it keeps).
     """
 
-    __slots__ = ("dates", "dimensions", "guarantor", "outcomes", "parts", "refusing", "starts")
+    __slots__ = ("dated_dimensions", "dates", "dimensions", "guarantor", "outcomes", "parts", "refusing", "starts")
 
     def __init__(self) -> None:
+        self.dated_dimensions: dict[str, bool] = {}
         self.guarantor: dict[tuple[str, str], Part] = {}
         self.starts: dict[tuple[str | None, ...], tuple[model.Start | None, int | None]] = {}
         self.dates: dict[tuple[int, str, dt.date | None], tuple[Part, Part]] = {}
@@ -280,6 +284,14 @@ class Memo:
         self.parts: dict[Part, Part] = {}
         self.refusing: dict[int, Part] = {}
         self.outcomes: dict[tuple[Any, ...], Outcome] = {}
+
+    def dated(self, g: model.Guidance, dimension: str) -> bool:
+        """Whether a limit of ``dimension`` holds from or until a date: else its reasons are the same on every day."""
+        found = self.dated_dimensions.get(dimension)
+        if found is None:
+            found = self.dated_dimensions[dimension] = any(
+                lim.from_ is not None or lim.until is not None for lim in g.scope.limits(dimension))
+        return found
 
     def one(self, reasons: list[Reason] | Part) -> Part:
         """The one object kept for these reasons."""
@@ -307,12 +319,22 @@ def decide(g: model.Guidance, ctx: Context, case: Case, memo: Memo | None = None
     """Decide one case; see the module docstring.
 
     ``memo`` (one per orderer and context) keeps the parts of the rule across the cases of a
-    decision table; without one, the case is decided through a fresh one, so there is one way to
-    decide and the answer is the same either way.
+    decision table; without one, the case is decided through a fresh one. It is :func:`decide_days`
+    for the case's own day, so there is one way to decide and the answer is the same either way.
+    """
+    return decide_days(g, ctx, case, (case.day,), memo)[0]
+
+
+def decide_days(g: model.Guidance, ctx: Context, case: Case, days: Sequence[dt.date | None],
+                memo: Memo | None = None) -> list[Outcome]:
+    """:func:`decide` for ``case`` on each of ``days`` (the case's own ``day`` is not read), in order.
+
+    What does not depend on the day — the start and the route, the guarantors' rules, each dimension
+    without a dated limit — is worked out once for all the days.
     """
     if memo is None:
         memo = Memo()
-    values = (case.certificate, case.issuer, case.stage, case.project_type, case.department, case.procurement_method)
+    values = (case.certificate, case.issuer, case.project_type, case.department, case.procurement_method, case.stage)
     found = memo.starts.get(values)
     if found is None:
         found = memo.starts[values] = (start_for(g, case), route_for(g, case))
@@ -321,28 +343,59 @@ def decide(g: model.Guidance, ctx: Context, case: Case, memo: Memo | None = None
     guarantor = memo.guarantor.get(pair)
     if guarantor is None:
         guarantor = memo.guarantor[pair] = memo.one(_guarantor_reasons(ctx, case))
-    dates = memo.dates.get((id(start), case.stage, case.day)) if start is not None else None
-    if dates is None:
-        reasons, notes = _date_parts(g, ctx, case, start)
-        dates = (memo.one(reasons), memo.one(notes))
-        if start is not None:
-            memo.dates[id(start), case.stage, case.day] = dates
-    parts = [guarantor, dates[0]]
-    for dimension in model.DIMENSIONS:
-        key = (dimension, case.value(dimension), case.day)
-        part = memo.dimensions.get(key)
-        if part is None:
-            part = memo.dimensions[key] = memo.one(_dimension_reasons(g, ctx, case, dimension))
-        parts.append(part)
-    refusing = [memo.refusing[id(part)] for part in parts]
-    if any(refusing):  # a refusal keeps only its refusing reasons and the remarks
-        outcome_key: tuple[Any, ...] = (NOT_APPLIES, id(dates[1]), *map(id, refusing))
-    else:
-        outcome_key = (route, id(dates[1]), *map(id, parts))
-    outcome = memo.outcomes.get(outcome_key)
-    if outcome is None:
-        outcome = memo.outcomes[outcome_key] = _outcome(g, parts, dates[1], route)
-    return outcome
+    undated: list[Part | None] = []  # each dimension's part when it is the same on every day
+    for dimension, value in zip(model.DIMENSIONS, values):  # values are in the order of DIMENSIONS
+        undated.append(None if memo.dated(g, dimension) else
+                       _dimension_part(g, ctx, case, memo, dimension, value, None))
+    fixed = None if None in undated else _Tail(memo, undated)  # type: ignore[arg-type]
+    outcomes = []
+    for day in days:
+        dates = memo.dates.get((id(start), case.stage, day)) if start is not None else None
+        if dates is None:
+            reasons, notes = _date_parts(g, ctx, _on(case, day), start)
+            dates = (memo.one(reasons), memo.one(notes))
+            if start is not None:
+                memo.dates[id(start), case.stage, day] = dates
+        tail = fixed or _Tail(memo, [part if part is not None else
+                                     _dimension_part(g, ctx, case, memo, dimension, value, day)
+                                     for part, dimension, value in zip(undated, model.DIMENSIONS, values)])
+        first = (memo.refusing[id(guarantor)], memo.refusing[id(dates[0])])
+        if first[0] or first[1] or tail.refuses:  # a refusal keeps only its refusing reasons and the remarks
+            outcome_key: tuple[Any, ...] = (NOT_APPLIES, id(dates[1]), id(first[0]), id(first[1]), *tail.refusing_ids)
+        else:
+            outcome_key = (route, id(dates[1]), id(guarantor), id(dates[0]), *tail.ids)
+        outcome = memo.outcomes.get(outcome_key)
+        if outcome is None:
+            outcome = memo.outcomes[outcome_key] = _outcome(g, [guarantor, dates[0], *tail.parts], dates[1], route)
+        outcomes.append(outcome)
+    return outcomes
+
+
+class _Tail:
+    """The dimensions' parts of one case on one day (or on every day), with what a key needs of them."""
+
+    __slots__ = ("ids", "parts", "refuses", "refusing_ids")
+
+    def __init__(self, memo: Memo, parts: list[Part]) -> None:
+        refusing = [memo.refusing[id(part)] for part in parts]
+        self.parts = parts
+        self.ids = tuple(map(id, parts))
+        self.refusing_ids = tuple(map(id, refusing))
+        self.refuses = any(refusing)
+
+
+def _dimension_part(g: model.Guidance, ctx: Context, case: Case, memo: Memo, dimension: str,
+                    value: str | None, day: dt.date | None) -> Part:
+    """A dimension's reasons for ``value`` on ``day`` (None: on no day, or on every day when no limit is dated)."""
+    key = (dimension, value, day)
+    part = memo.dimensions.get(key)
+    if part is None:
+        part = memo.dimensions[key] = memo.one(_dimension_reasons(g, ctx, _on(case, day), dimension))
+    return part
+
+
+def _on(case: Case, day: dt.date | None) -> Case:
+    return case if case.day == day else replace(case, day=day)
 
 
 def _outcome(g: model.Guidance, parts: list[Any], notes: Any, route: int | None) -> Outcome:

@@ -20,7 +20,7 @@ from esurety.rules.eligibility import (
     Memo,
     Outcome,
     asked_dimensions,
-    decide,
+    decide_days,
     dimension_values,
 )
 
@@ -87,7 +87,7 @@ class DecisionTable:
 
 
 def decision_table(g: model.Guidance, ctx: Context) -> DecisionTable:
-    """Run :func:`decide` for every combination the form can send."""
+    """Decide every combination the form can send (:func:`decide_days`: each case on every representative day)."""
     vocab = ctx.vocabulary
     dims = [(d, dimension_values(g, vocab, d)) for d in asked_dimensions(g)]
     names = [d for d, _ in dims]
@@ -106,12 +106,10 @@ def decision_table(g: model.Guidance, ctx: Context) -> DecisionTable:
         if not possible[certificate, issuer]:
             cells += impossible
             continue
-        stage, project_type = chosen["contract_stages"], chosen.get("project_types")
-        department, method = chosen.get("departments"), chosen.get("procurement_methods")
-        for day in days:
-            case = Case(certificate=certificate, issuer=issuer, stage=stage, project_type=project_type,
-                        department=department, procurement_method=method, day=day)
-            outcome = decide(g, ctx, case, memo)
+        case = Case(certificate=certificate, issuer=issuer, stage=chosen["contract_stages"],
+                    project_type=chosen.get("project_types"), department=chosen.get("departments"),
+                    procurement_method=chosen.get("procurement_methods"))
+        for outcome in decide_days(g, ctx, case, days, memo):
             index = by_id.get(id(outcome))  # the memo gives the same object for the same parts
             if index is None:
                 index = by_id[id(outcome)] = seen.setdefault(outcome, len(outcomes))  # equal outcomes, one index
