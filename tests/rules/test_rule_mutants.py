@@ -293,6 +293,40 @@ def test_the_memo_of_a_decision_table_gives_the_same_listed_issuer_answer(ctx: C
     assert any(r.code == "issuer_listed" for r in decide(g, listed, case(issuer="wjcs"), memo).reasons)
 
 
+@pytest.mark.parametrize(("held", "before", "after"), [
+    ({"from": "2026-10-01"}, "unknown", "not_applies"),   # a limit from a date, and no other limit
+    ({"until": "2026-09-30"}, "not_applies", "unknown"),  # a limit until a date, and no other limit
+])
+def test_a_dimension_whose_only_limit_is_dated_is_decided_on_each_day(ctx: Context, vocab: model.Vocabulary,
+                                                                      held: dict[str, str], before: str,
+                                                                      after: str) -> None:
+    """GIVEN kinds of work limited to construction only from, or only until, a date (the dimension's one limit)
+    WHEN other work is decided before and after that date, alone and in the decision table
+    THEN the limit counts only on the days it holds; on the others the kind of work is simply unstated."""
+    g = orderer(scope_project_types=[{"only": ["construction"], "source": "leaflet", **held}])
+    on = {"2026-09-01": before, "2026-11-01": after}
+    table = export.decision_table(g, ctx)
+    for day, status in on.items():
+        alone = decide(g, ctx, case(day, project_type=OTHER))
+        assert alone.status == status, (held, day, codes(alone))
+        cell = table.cells[table.index({"certificates": "advance_payment", "issuers": "wjcs",
+                                        "project_types": OTHER, "contract_stages": "initial"}, D.fromisoformat(day))]
+        assert table.outcomes[cell] == alone
+
+
+def test_a_dated_issuer_limit_that_has_lapsed_leaves_the_adopter_table_to_answer(ctx: Context) -> None:
+    """GIVEN issuers limited to WJCS until 2026-06-30 only, and an adopters row listing WJCS
+    WHEN a WJCS case after that day is decided THEN the table answers for the issuer (the rule reads the context)."""
+    listed = Context(vocabulary=ctx.vocabulary, guarantors=ctx.guarantors, listed_guarantors=("wjcs",),
+                     listed_source="wjcs-list")
+    g = orderer(scope_issuers=[{"only": ["wjcs"], "until": "2026-06-30", "source": "leaflet"}])
+    late = decide(g, listed, case("2026-08-01"))
+    assert "issuer_listed" in codes(late) and late.status == "applies"
+    early = decide(g, listed, case("2026-05-01"))
+    assert "issuer_listed" not in codes(early) and "covered" in codes(early)
+    assert el.decide_days(g, listed, case(None), [D(2026, 5, 1), D(2026, 8, 1)]) == [early, late]
+
+
 def test_limits_of_other_dimensions_stated_nowhere_limit_nothing(ctx: Context) -> None:
     out = decide(orderer(), ctx, case(department="土木課", procurement_method="negotiated"))
     assert out.status == "applies"
