@@ -101,17 +101,16 @@ def _render_then_index(staging: Path, settings_file: Path | None, extra: dict[st
     The child holds the validated data, the templates and every page's work; when it exits all of
     that goes back to the system, so the indexer's memory (its Japanese dictionary and one shard)
     is not added to it. The indexer starts before the child, so its dictionary loads on the other
-    core while the data is read. Where there is no ``fork``, Pelican's run does it all itself.
+    core while the data is read. Where there is no ``fork``, the render runs here, and the rest the same.
     """
-    if not hasattr(os, "fork") or not search_index.index_enabled(extra):
+    if not search_index.index_enabled(extra):
         render(staging, settings_file, extra)
         return
     search_index.start_indexer()
     try:
         state = parallel.run_apart(lambda: render(staging, settings_file, {**extra, search_index.AFTER_RUN: True}))
         if state is not None:  # None: the index is off in the settings file, and the run recorded itself
-            search_index.build_index(staging, state=state)
-            state.finish(staging)
+            search_index.index_and_record(staging, extra, state)
     finally:
         search_index.stop_indexer()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -63,6 +64,10 @@ CASE_FIELD: dict[str, str] = {
     "procurement_methods": "procurement_method",
     "contract_stages": "stage",
 }
+
+
+#: A case's values in the order of ``model.DIMENSIONS``, as one tuple (the memo's key; the day is not among them).
+_case_values = operator.attrgetter(*(CASE_FIELD[d] for d in model.DIMENSIONS))
 
 
 @dataclass(frozen=True)
@@ -334,7 +339,7 @@ def decide_days(g: model.Guidance, ctx: Context, case: Case, days: Sequence[dt.d
     """
     if memo is None:
         memo = Memo()
-    values = (case.certificate, case.issuer, case.project_type, case.department, case.procurement_method, case.stage)
+    values = _case_values(case)
     found = memo.starts.get(values)
     if found is None:
         found = memo.starts[values] = (start_for(g, case), route_for(g, case))
@@ -344,7 +349,7 @@ def decide_days(g: model.Guidance, ctx: Context, case: Case, days: Sequence[dt.d
     if guarantor is None:
         guarantor = memo.guarantor[pair] = memo.one(_guarantor_reasons(ctx, case))
     undated: list[Part | None] = []  # each dimension's part when it is the same on every day
-    for dimension, value in zip(model.DIMENSIONS, values):  # values are in the order of DIMENSIONS
+    for dimension, value in zip(model.DIMENSIONS, values):
         undated.append(None if memo.dated(g, dimension) else
                        _dimension_part(g, ctx, case, memo, dimension, value, None))
     fixed = None if None in undated else _Tail(memo, undated)  # type: ignore[arg-type]

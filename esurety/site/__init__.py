@@ -69,7 +69,7 @@ def _finalized(pelican: object) -> None:
     When the caller indexes after the run (make build, :data:`esurety.site.search_index.AFTER_RUN`), it
     does the last two itself, with the build record it takes from :func:`esurety.site.sitedata.current`.
     """
-    from esurety.site import family, search, search_index, sitedata
+    from esurety.site import family, search_index, sitedata
 
     settings = pelican.settings  # type: ignore[attr-defined]
     after_run = search_index.index_after_run(settings)
@@ -80,9 +80,7 @@ def _finalized(pelican: object) -> None:
     family.finish_orderers(site)  # the per-orderer outputs still under way on the other cores
     if after_run:
         return
-    output = Path(pelican.output_path)  # type: ignore[attr-defined]
-    search.on_finalized(output, settings, site.state)
-    site.state.finish(output)
+    search_index.index_and_record(Path(pelican.output_path), settings, site.state)  # type: ignore[attr-defined]
 
 
 def _faq_under_faq(instance: object) -> None:

@@ -3,7 +3,7 @@
 Pagefind's extended build segments Japanese text (esurety/site/search_index.py), and the reading on
 each guidance page (よみ: たけたし) lets たけた find 竹田市 (:func:`keywords`). A plain Pelican run
 (``pelican content -s pelicanconf.py``) builds the index on its ``finalized`` signal, when every page
-is written (:func:`on_finalized`; esurety/site/__init__.py connects it); ``make build`` renders in a
+is written (esurety/site/__init__.py connects it); ``make build`` renders in a
 forked child and builds the same index afterwards in its own small process (:data:`esurety.site.search_index.AFTER_RUN`,
 scripts/build.py), so the indexer's memory never comes on top of the data's. Either way a failure
 fails the build, and make build leaves the published output/ as it was. The indexer process is
@@ -13,14 +13,13 @@ meanwhile.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, ClassVar
 
 from esurety.kernel import paths
 from esurety.site.family import FamilyGenerator
-from esurety.site.search_index import build_index, index_after_run, index_enabled, start_indexer, stop_indexer
+from esurety.site.search_index import index_in_run, start_indexer
 
-__all__ = ["FILTERS", "SEARCH_URL", "SearchPage", "keywords", "on_finalized"]
+__all__ = ["FILTERS", "SEARCH_URL", "SearchPage", "keywords"]
 
 SEARCH_URL = paths.url(paths.SEARCH)
 #: Pagefind filter names set on guidance pages (theme/templates/partials/search_meta.html).
@@ -64,17 +63,8 @@ class SearchPage(FamilyGenerator):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if index_enabled(self.settings) and not index_after_run(self.settings):
+        if index_in_run(self.settings):
             start_indexer()  # before the data is loaded: the dictionary loads on the other core
 
     def render(self) -> None:
         self.page(paths.SEARCH, "search")
-
-
-def on_finalized(output_path: Path, settings: dict[str, Any], state: Any) -> None:
-    """Pelican's ``finalized`` step: index the written site (unless the index is off or left to the caller)."""
-    try:
-        if index_enabled(settings) and not index_after_run(settings):
-            build_index(Path(output_path), state=state)
-    finally:
-        stop_indexer()  # in a forked child this only lets go of its parent's indexer

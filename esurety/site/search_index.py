@@ -49,7 +49,9 @@ __all__ = [
     "build_index",
     "bundle_name",
     "index_after_run",
+    "index_and_record",
     "index_enabled",
+    "index_in_run",
     "searchable_pages",
     "start_indexer",
     "stop_indexer",
@@ -250,3 +252,19 @@ def index_enabled(settings: dict[str, Any]) -> bool:
 def index_after_run(settings: dict[str, Any]) -> bool:
     """True when the run leaves the index to its caller (:data:`AFTER_RUN`)."""
     return index_enabled(settings) and bool(settings.get(AFTER_RUN))
+
+
+def index_in_run(settings: dict[str, Any]) -> bool:
+    """True when Pelican's run builds the index itself, on its ``finalized`` signal."""
+    return index_enabled(settings) and not settings.get(AFTER_RUN)
+
+
+def index_and_record(output: Path, settings: dict[str, Any], state: Any) -> None:
+    """The last step of a build, wherever it runs: index the written site (unless the index is off),
+    stop the indexer, then write the build's record (esurety/site/buildstate.py) for the next one."""
+    try:
+        if index_enabled(settings):
+            build_index(output, state=state)
+    finally:
+        stop_indexer()  # in a forked child this only lets go of its parent's indexer
+    state.finish(output)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,17 +90,11 @@ class Words:
     # -------------------------------------------------------------------------- reasons
     def reason(self, r: Reason) -> str:
         """The reason's sentence, worded once per reason."""
-        found = self._reasons.get(r)
-        if found is None:
-            found = self._reasons[r] = self._word(r)
-        return found
+        return _once(self._reasons, self._word, r)
 
     def provenance(self, r: Reason) -> str:
         """Whose statement the reason is, in words, worded once per reason."""
-        found = self._provenances.get(r)
-        if found is None:
-            found = self._provenances[r] = self._provenance(r)
-        return found
+        return _once(self._provenances, self._provenance, r)
 
     def _word(self, r: Reason) -> str:
         template = self.vocab.reason[r.code].text
@@ -288,3 +283,10 @@ def start_lines(words: Words) -> list[tuple[str, str]]:
             text += f" {s.note}"
         out.append((text, words.claim(s)))
     return out
+
+
+def _once(kept: dict[Reason, str], word: Callable[[Reason], str], r: Reason) -> str:
+    found = kept.get(r)
+    if found is None:
+        found = kept[r] = word(r)
+    return found
