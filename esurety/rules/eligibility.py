@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -278,12 +278,14 @@ class Memo:
     parts' refusing reasons, which are all it keeps).
     """
 
-    __slots__ = ("dated_dimensions", "dates", "dimensions", "guarantor", "outcomes", "parts", "refusing", "starts")
+    __slots__ = ("dated_dimensions", "dates", "dimensions", "filtered", "guarantor", "outcomes", "parts", "refusing",
+                 "starts")
 
     def __init__(self) -> None:
         self.dated_dimensions: dict[str, bool] = {}
+        self.filtered: Callable[[tuple[str | None, ...]], Any] | None = None
         self.guarantor: dict[tuple[str, str], Part] = {}
-        self.starts: dict[tuple[str | None, ...], tuple[model.Start | None, int | None]] = {}
+        self.starts: dict[Any, tuple[model.Start | None, int | None]] = {}
         self.dates: dict[tuple[int, str, dt.date | None], tuple[Part, Part]] = {}
         self.dimensions: dict[tuple[str, str | None, dt.date | None], Part] = {}
         self.parts: dict[Part, Part] = {}
@@ -298,6 +300,14 @@ class Memo:
                 lim.from_ is not None or lim.until is not None for lim in g.scope.limits(dimension))
         return found
 
+    def start_key(self, g: model.Guidance, values: tuple[str | None, ...]) -> Any:
+        """What the start and the route of a case depend on: its values in the dimensions a ``for`` names."""
+        if self.filtered is None:
+            filters = [s.for_ for s in (*g.start, *g.submissions) if s.for_ is not None]
+            named = [i for i, d in enumerate(model.DIMENSIONS) if any(f.values(d) is not None for f in filters)]
+            self.filtered = operator.itemgetter(*named) if named else _nothing
+        return self.filtered(values)
+
     def one(self, reasons: list[Reason] | Part) -> Part:
         """The one object kept for these reasons."""
         part = tuple(reasons)
@@ -306,6 +316,10 @@ class Memo:
             refusing = tuple(r for r in found if r.effect == NOT_APPLIES)
             self.refusing[id(found)] = found if len(refusing) == len(found) else self.one(refusing)
         return found
+
+
+def _nothing(values: tuple[str | None, ...]) -> tuple[()]:
+    return ()
 
 
 def _date_parts(g: model.Guidance, ctx: Context, case: Case,
@@ -340,9 +354,10 @@ def decide_days(g: model.Guidance, ctx: Context, case: Case, days: Sequence[dt.d
     if memo is None:
         memo = Memo()
     values = _case_values(case)
-    found = memo.starts.get(values)
+    key = memo.start_key(g, values)
+    found = memo.starts.get(key)
     if found is None:
-        found = memo.starts[values] = (start_for(g, case), route_for(g, case))
+        found = memo.starts[key] = (start_for(g, case), route_for(g, case))
     start, route = found
     pair = (case.certificate, case.issuer)
     guarantor = memo.guarantor.get(pair)

@@ -50,7 +50,7 @@ class FamilyGenerator(Generator):  # type: ignore[misc]
 
     def generate_context(self) -> None:
         self.site = SiteData.shared(self)  # the first family loads and validates; nothing is written yet
-        self.site.install(self.env)
+        self.env = self.site.environment(self.env)
         if self.per_orderer:
             self.site.orderer_families.append(self)
 
@@ -147,6 +147,8 @@ def _render_orderers(site: SiteData, families: list[FamilyGenerator]) -> None:
     for family in families:
         if family._writer is None:
             family._writer = _NotingWriter(families[0]._writer._inner, family)
+        for template in family.templates:  # compiled here, before the fork, once for both processes
+            family.get_template(template)
 
     def one(item: tuple[model.Guidance, list[tuple[int, str]]]) -> list[tuple[int, str, str, list[str]]]:
         g, parts = item

@@ -68,6 +68,8 @@ class SiteData:
     orderers_pending: Any = None
     #: The decision table of the orderer being rendered (the page and its rules.json share it).
     _table: tuple[str, Any] | None = None
+    #: The one Jinja environment of every family (so each template is compiled once per run).
+    _env: Any = None
 
     def decision_table(self, g: model.Guidance) -> Any:
         """Every answer of the eligibility rule for ``g``, computed once per orderer and build."""
@@ -116,10 +118,17 @@ class SiteData:
                                  "eligibility_view": site.eligibility_view}
         return site
 
-    def install(self, env: Any) -> None:
-        """Give a generator's Jinja environment the site's filters and globals."""
-        env.filters.update(views.JINJA_FILTERS)
-        env.globals.update(self.template_globals)
+    def environment(self, env: Any) -> Any:
+        """The run's one Jinja environment: the first family's (``env``), with the site's filters and globals.
+
+        Pelican gives every generator an environment of its own, made alike from the settings; the
+        families share the first, so a template (the base, the partials) is compiled once per run.
+        """
+        if self._env is None:
+            env.filters.update(views.JINJA_FILTERS)
+            env.globals.update(self.template_globals)
+            self._env = env
+        return self._env
 
 
 #: The SiteData of the Pelican run under way (read by the ``finalized`` step, which has no context).
