@@ -13,7 +13,9 @@ import json
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar, get_args, get_origin
 
@@ -26,7 +28,7 @@ from esurety.kernel import kana
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Dataset", "FileCache", "Layout", "Reference", "check_file", "load_dataset"]
+__all__ = ["Dataset", "FileCache", "FileMapper", "Layout", "Reference", "check_file", "load_dataset"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -165,6 +167,17 @@ class FileCache(Protocol):
     def keep_only(self, paths: set[str]) -> None: ...
 
 
+#: ``map(fn, items)`` on more than one process where that pays, results in any order
+#: (esurety/site/parallel.py ``map_items``); ``fn`` and its results must survive a fork and a pickle.
+FileMapper = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
+#: A file's checks on its own, once it is validated (the guidance files' :func:`_check_guidance_file`).
+FileChecks = Callable[["_Collector", Loaded], None]
+
+
+def _serial(fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+    return [fn(x) for x in items]
+
+
 class _Collector:
     """Gathers every error of a run; parsing and validation never stop at the first one."""
 
@@ -175,21 +188,55 @@ class _Collector:
         self.cache = cache
         #: Paths of the files taken from the cache in this run.
         self.from_cache: set[str] = set()
+        #: Paths of the files checked on their own by :meth:`load_files` in this run.
+        self.checked: set[str] = set()
+
+    def _apart(self) -> _Collector:
+        """A collector of its own errors with this one's vocabulary and labels (for one file, on any process)."""
+        other = _Collector()
+        other.labels, other.vocabulary = self.labels, self.vocabulary
+        return other
+
+    def load_files(self, files: list[tuple[Path, type[BaseModel], FileChecks | None]],
+                   mapper: FileMapper | None = None) -> list[Loaded | None]:
+        """:meth:`load` of each file, in order; the files not in the cache are parsed, validated and
+        checked on their own (the third item) through ``mapper``, so on every core where it pays.
+        The errors are those of reading the files one after the other here.
+        """
+        out: list[Loaded | None] = [None] * len(files)
+        todo = []
+        for i, (path, cls, _checks) in enumerate(files):
+            hit = self.cache.get(path, cls) if self.cache is not None else None
+            if hit is None:
+                todo.append(i)
+            else:
+                self.from_cache.add(str(path))
+                out[i] = hit
+
+        def alone(i: int) -> tuple[int, Loaded | None, list[DataError], list[DataError]]:
+            path, cls, checks = files[i]
+            c = self._apart()
+            loaded = c.validate(c.parse(path), cls)
+            read_errors, c.errors = c.errors, []
+            if loaded is not None:
+                if checks is not None:
+                    checks(c, loaded)
+                loaded.forget_document()  # errors found later read the file again
+            return i, loaded, read_errors, c.errors
+
+        for i, loaded, read_errors, check_errors in sorted((mapper or _serial)(alone, todo), key=itemgetter(0)):
+            path, cls, checks = files[i]
+            self.errors += read_errors + check_errors
+            out[i] = loaded
+            if loaded is not None and checks is not None:
+                self.checked.add(str(path))
+            if loaded is not None and self.cache is not None and not read_errors:
+                self.cache.put(path, cls, loaded)
+        return out
 
     def load(self, path: Path, cls: type[M]) -> Loaded | None:
         """Parse and validate one file, or take it from the cache when its bytes have not changed."""
-        if self.cache is not None:
-            hit = self.cache.get(path, cls)
-            if hit is not None:
-                self.from_cache.add(str(path))
-                return hit
-        before = len(self.errors)
-        loaded = self.validate(self.parse(path), cls)
-        if loaded is not None:
-            loaded.forget_document()  # errors found later read the file again
-            if self.cache is not None and len(self.errors) == before:
-                self.cache.put(path, cls, loaded)
-        return loaded
+        return self.load_files([(path, cls, None)])[0]
 
     def parse(self, path: Path) -> yamlsource.Document | None:
         doc, problems = yamlsource.read(path)
@@ -292,11 +339,14 @@ def _labels(vocab: model.Vocabulary) -> dict[str, str]:
     return out
 
 
-def load_dataset(root: Path, layout: Layout | None = None, *, cache: FileCache | None = None) -> Dataset:
+def load_dataset(root: Path, layout: Layout | None = None, *, cache: FileCache | None = None,
+                 mapper: FileMapper | None = None) -> Dataset:
     """Read and validate all data under ``root``; raise :class:`DataErrors` listing every problem.
 
     With ``cache`` (the preview server), unchanged files are not parsed or validated again; the
-    cross-file checks always run on everything.
+    cross-file checks always run on everything. With ``mapper`` (the build: esurety/site/parallel.py),
+    the guidance and usage files are read, validated and checked on their own on every core; the
+    result and the errors are the same as without it.
     """
     layout = layout or Layout(root=Path(root))
     c = _Collector(cache)
@@ -310,18 +360,20 @@ def load_dataset(root: Path, layout: Layout | None = None, *, cache: FileCache |
     if vocab:
         c.labels = _labels(vocab.item)
         c.vocabulary = vocab.item
-    guarantors = c.load(layout.path("guarantors"), model.GuarantorList)
-    adopters = c.load(layout.path("adopters"), model.AdopterTable)
-    guidance: list[Loaded] = []
-    usage: list[Loaded] = []
     files = layout.files()
-    for kind, path in files:
-        if kind == "guidance":
-            loaded = c.load(path, model.Guidance)
-            guidance += [loaded] if loaded else []
-        elif kind == "usage":
-            loaded = c.load(path, model.UsageTable)
-            usage += [loaded] if loaded else []
+    vocab_item = vocab.item if vocab else None
+
+    def guidance_checks(c: _Collector, g: Loaded) -> None:
+        _check_guidance_file(c, g, reference, vocab_item)
+
+    rest = [(kind, path) for kind, path in files if kind != "vocabulary"]  # each validated against it
+    by_kind: dict[str, list[Loaded]] = defaultdict(list)
+    for (kind, _path), loaded in zip(rest, c.load_files(
+            [(path, model.FILE_MODELS[kind], guidance_checks if kind == "guidance" else None) for kind, path in rest],
+            mapper), strict=True):
+        by_kind[kind] += [loaded] if loaded else []
+    guarantors, adopters = (next(iter(by_kind[kind]), None) for kind in ("guarantors", "adopters"))
+    guidance, usage = by_kind["guidance"], by_kind["usage"]
     if cache is not None:
         cache.keep_only({str(p) for _, p in files})
     checked = c.from_cache if getattr(cache, "checks_passed", False) else set()
@@ -338,8 +390,8 @@ def load_dataset(root: Path, layout: Layout | None = None, *, cache: FileCache |
     for row in adopters.item.adopters if adopters else []:
         rows_by_page.setdefault(row.page, row)  # the first row that names the page
     for g in guidance:
-        if str(g.path) not in checked:
-            _check_guidance_file(c, g, reference, vocab.item if vocab else None)
+        if str(g.path) not in checked and str(g.path) not in c.checked:
+            _check_guidance_file(c, g, reference, vocab_item)
         if guarantors and vocab and adopters:
             from esurety.data import consistency
 

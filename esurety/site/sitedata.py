@@ -9,6 +9,7 @@ other family reads the same object from the context.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from esurety.data import model
 from esurety.data.dataset import Dataset, load_dataset
-from esurety.site import buildstate, views
+from esurety.site import buildstate, parallel, views
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,8 @@ class SiteData:
         # an incremental build reuses the files validated by the previous build (var/build/<name>/),
         # when the code and the vocabulary are unchanged; Pelican run alone validates everything
         cache = state.file_cache()
-        data = load_dataset(root, cache=cache)
+        data = load_dataset(root, cache=cache,
+                            mapper=functools.partial(parallel.map_items, workers=parallel.workers(settings)))
         state.save_file_cache(cache)
         adopters = views.adopter_view(data, today)
         site = cls(data=data, today=today, root=root, guidance=_guidance_order(data), adopters=adopters,
