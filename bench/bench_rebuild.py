@@ -22,14 +22,13 @@ import argparse
 import json
 import logging
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from bench import common, synthetic
-from bench.bench_build import RESULTS
+from bench.bench_build import RESULTS, empty_trash, set_aside
 from bench.bench_build import rebuild as measure_rebuild
 
 logger = logging.getLogger(__name__)
@@ -52,7 +51,8 @@ def measure(sizes: tuple[int, ...], work: Path) -> dict[str, Any]:
                                     "after_edit_s": r["after_edit_s"], "after_edit_cpu_s": r["after_edit_cpu_s"],
                                     "median_s": r["median_s"], "share": r["share"],
                                     "same_as_full_build": r["same_as_full_build"]["same"]}
-        shutil.rmtree(root, ignore_errors=True)
+        set_aside(root, work)  # deleted at the end: a deletion slows the files made next (bench_build.py)
+    empty_trash(work)
     results["machine"]["load_average_at_end"] = list(os.getloadavg())
     results["verdict"] = verdict(results)
     return results
