@@ -26,7 +26,8 @@ moved aside, not deleted, and everything set aside is deleted once the whole ben
 ext4 without a journal (this machine's root file system) an inode freed in the last half minute is not
 reused, and each new file or folder first steps over every one of them, so a build started right after
 deleting a large tree pays for that deletion, and the side that writes more files pays more
-(bench/results/build-notes.md has the figures). Wall time is measured here;
+(bench/results/build-notes.md has the figures). The project's modules are compiled to bytecode before
+the first run, as pip compiled those of Pelican and every library when it installed them. Wall time is measured here;
 CPU time comes from ``os.wait4`` (the child and everything it waited for); memory is the sum of the
 proportional set size (PSS, so pages shared after a fork count once) of the child's whole process
 tree, sampled by ``bench.common.TreeMemory`` (the interval is in the targets table). Sides alternate (the order rotates every round) and each figure is the
@@ -114,6 +115,24 @@ def ensure_hugo() -> str:
             subprocess.run([*sudo, "apt-get", "update", "-q"], env=env, check=True)
             subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "hugo"], env=env, check=True)
     return subprocess.run(["hugo", "version"], capture_output=True, text=True, check=True).stdout.strip()
+
+
+#: The project's own packages, compiled to bytecode before any run (:func:`compile_project`).
+PROJECT_PACKAGES: tuple[str, ...] = ("esurety", "lambda_verify", "scripts", "bench")
+
+
+def compile_project() -> None:
+    """Write the bytecode of the project's modules, as a user's first build does.
+
+    pip compiled bare Pelican's and every library's modules when it installed them; the project's own are
+    compiled on first import, unless the environment says not to write bytecode (PYTHONDONTWRITEBYTECODE),
+    and then every run of ours would compile them again while bare Pelican's never does.
+    """
+    import compileall
+
+    for name in PROJECT_PACKAGES:
+        if not compileall.compile_dir(REPO / name, quiet=1):
+            raise RuntimeError(f"{name} does not compile")
 
 
 HUGO_CONFIG = """\
@@ -451,6 +470,7 @@ def size_entry(runs: dict[str, list[Run]]) -> dict[str, Any]:
 
 def benchmark(sizes: tuple[int, ...], repeats: int, work: Path, rebuild_n: int = REBUILD_N) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine(), "targets": asdict(TARGETS), "sizes": {}, "repeats": repeats}
+    compile_project()
     for n in sizes:
         roots = {"ours": work / f"ours-{n}", "bare": work / f"bare-{n}", "hugo": work / f"hugo-{n}"}
         roots["unindexed"] = roots["ours"]  # the same project; every run starts from an empty output folder

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import common, synthetic
-from bench.bench_build import RESULTS, empty_trash, set_aside
+from bench.bench_build import RESULTS, compile_project, empty_trash, set_aside
 from bench.bench_build import rebuild as measure_rebuild
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ SHARE_TARGET = 0.05
 
 def measure(sizes: tuple[int, ...], work: Path) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": common.machine(), "sizes": {}}
+    compile_project()
     for n in sizes:
         root = work / f"n{n}"
         synthetic.make_project(root, n)

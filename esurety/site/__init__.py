@@ -78,6 +78,7 @@ def _finalized(pelican: object) -> None:
         search_index.stop_indexer()
         return
     family.finish_orderers(site)  # the per-orderer outputs still under way on the other cores
+    site.state.save_file_cache()  # unless the render wrote it already (then it does nothing)
     if after_run:
         return
     search_index.index_and_record(Path(pelican.output_path), settings, site.state)  # type: ignore[attr-defined]

@@ -220,6 +220,8 @@ class BuildState:
     linked = 0
     rendered = 0
     _folders: set[str] = field(default_factory=set)
+    #: The validated files of this run (:meth:`file_cache`) until :meth:`save_file_cache` writes them.
+    _file_cache: Any = field(default=None, repr=False, compare=False)
 
     # --- set-up ---------------------------------------------------------------------------------
 
@@ -263,27 +265,32 @@ class BuildState:
         return self.previous_output is not None
 
     def file_cache(self) -> PickledFileCache | None:
-        """The previous build's validated files, when code and vocabulary are the same; None without a record."""
+        """The previous build's validated files, when code and vocabulary are the same; None without a record.
+
+        The cache is kept, with what this run validates put into it, for :meth:`save_file_cache`."""
         if self.out_dir is None:
             return None
+        self._file_cache = PickledFileCache()
         if self.in_dir is not None and self.previous.get("code") == self.code \
                 and self.previous.get("vocabulary") == self.vocabulary_digest:
             try:
-                return PickledFileCache.read(self.in_dir,
-                                             checks_passed=self.previous.get("reference") == self.reference_digest)
+                self._file_cache = PickledFileCache.read(
+                    self.in_dir, checks_passed=self.previous.get("reference") == self.reference_digest)
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
                 logger.info("the validated files of the previous build could not be read; validating all")
-        return PickledFileCache()
+        return self._file_cache
 
-    def save_file_cache(self, cache: Any) -> None:
-        """Write the validated files for the next build.
+    def save_file_cache(self) -> None:
+        """Write this run's validated files (:meth:`file_cache`) for the next build, once; then let them go.
 
         When few files changed, the previous files.pickle is linked and only the changed entries are
-        written; otherwise the whole cache is written again. Written here, not in a forked child:
-        pickling touches every object, so a child would copy the whole validated data (measured:
-        a child of 630 MB at 4,000 guidance files), while the files hold no parsed documents and
-        take well under a second to write.
+        written; otherwise the whole cache is written again. Written by the process that rendered,
+        not a forked child: pickling touches every object, so a child would copy the whole validated
+        data (measured: a child of 630 MB at 4,000 guidance files), while the files hold no parsed
+        documents and take well under a second to write. The render calls this once its workers
+        have started (esurety/site/family.py), so the writing overlaps their work.
         """
+        cache, self._file_cache = self._file_cache, None
         if self.out_dir is None or not isinstance(cache, PickledFileCache):
             return
         self.out_dir.mkdir(parents=True, exist_ok=True)

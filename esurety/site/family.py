@@ -161,6 +161,7 @@ def _render_orderers(site: SiteData, families: list[FamilyGenerator]) -> None:
     site.orderers_pending = parallel.Pool(one, todo, workers=parallel.workers(families[0].settings))
     if not site.orderers_pending.forked:  # no worker to overlap with: render them here and now
         finish_orderers(site)
+    state.save_file_cache()  # while the workers render
 
 
 def cancel_orderers(site: SiteData) -> None:

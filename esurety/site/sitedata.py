@@ -107,10 +107,8 @@ class SiteData:
         state = buildstate.BuildState.begin(settings, root, today)
         # an incremental build reuses the files validated by the previous build (var/build/<name>/),
         # when the code and the vocabulary are unchanged; Pelican run alone validates everything
-        cache = state.file_cache()
-        data = load_dataset(root, cache=cache,
+        data = load_dataset(root, cache=state.file_cache(),  # written later (BuildState.save_file_cache)
                             mapper=functools.partial(parallel.map_items, workers=parallel.workers(settings)))
-        state.save_file_cache(cache)
         adopters = views.adopter_view(data, today)
         site = cls(data=data, today=today, root=root, guidance=_guidance_order(data), adopters=adopters,
                    state=state,
