@@ -345,8 +345,8 @@ def load_dataset(root: Path, layout: Layout | None = None, *, cache: FileCache |
 
     With ``cache`` (the preview server), unchanged files are not parsed or validated again; the
     cross-file checks always run on everything. With ``mapper`` (the build: esurety/site/parallel.py),
-    the guidance and usage files are read, validated and checked on their own on every core; the
-    result and the errors are the same as without it.
+    every file but the vocabulary is read, validated and checked on its own on every core; the result
+    and the errors are the same as without it.
     """
     layout = layout or Layout(root=Path(root))
     c = _Collector(cache)

@@ -4,12 +4,14 @@ same order (esurety/data/dataset.py ``load_dataset(mapper=…)``, which the buil
 from __future__ import annotations
 
 import functools
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from esurety.data import yamlsource
 from esurety.data.dataset import load_dataset
 from esurety.data.errors import DataErrors
 from esurety.site import parallel
@@ -81,3 +83,21 @@ def test_errors_read_on_two_processes_are_the_errors_read_here_in_the_same_order
     for name in ("renamed.yaml", "ちがうよみ"):
         assert name in text, text
     assert len({e.split(":", 1)[0] for e in reports[0]}) >= 5, reports[0]
+
+
+def test_a_worker_that_dies_while_reading_fails_the_load_instead_of_losing_its_files(
+        many: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a worker process that dies as soon as it reads a file (this process reads as usual)
+    parent, real = os.getpid(), yamlsource.read
+
+    def read(path: Path, text: str | None = None) -> Any:
+        if os.getpid() != parent:
+            os._exit(9)
+        return real(path, text)
+
+    monkeypatch.setattr(yamlsource, "read", read)
+    mapper = Recorded()
+    # WHEN the data is read on two processes THEN the load fails; it does not go on without the worker's files
+    with pytest.raises(parallel.WorkerError, match="without an answer"):
+        load_dataset(many, mapper=mapper)
+    assert mapper.forked == [True]
