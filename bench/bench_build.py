@@ -216,7 +216,7 @@ def _child_unindexed(root: Path) -> int:
     from esurety.site import search_index
     from scripts import build
 
-    build.build_site(root / "output", root / "pelicanconf.py", remove_old_in_background=True,
+    build.build_site(root / "output", root / "pelicanconf.py", remove_old_in_background=True, collect=False,
                      settings={"ESURETY_BUILD_DATE": dt.date.fromisoformat(BUILD_DATE), search_index.SETTING: False})
     if (root / "output/pagefind").exists():
         raise AssertionError("the build without the index wrote a search index")

@@ -45,32 +45,39 @@ def _pelican_settings(settings_file: Path, output_dir: Path) -> dict:
 
 
 @contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
+def _cyclic_gc_paused(*, collect: bool = True) -> Iterator[None]:
     """Pause Python's cyclic garbage collector while Pelican runs.
 
     Reading thousands of YAML files allocates millions of small containers; they trigger the
     collector again and again, and its full collections walk the whole, growing heap, so the cost
     grows faster than the page count. At 4,000 guidance pages loading the data took 5.0–5.4 s of CPU
     with the collector and 2.9–3.0 s without (bench/results/build.md). Reference counting frees
-    nearly everything anyway; peak memory measured the same. The few cycles left are collected once.
+    nearly everything anyway; peak memory measured the same. The few cycles left are collected once,
+    unless ``collect`` is false: the process ends next (that one collection walks the whole heap,
+    0.06 s at 300 guidance files and 0.3 s at 2,000, for memory about to go back to the system), and
+    what is alive is frozen instead, so that no collection the collector starts by itself walks it.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if not collect:
+            gc.freeze()
         if was_enabled:
             gc.enable()
-        gc.collect()
+        if collect:
+            gc.collect()
 
 
 def render(output_dir: Path, settings_file: Path | None = None,
-           extra: dict[str, Any] | None = None) -> buildstate.BuildState | None:
+           extra: dict[str, Any] | None = None, *, collect: bool = True) -> buildstate.BuildState | None:
     """Run Pelican once into ``output_dir`` (``extra``: further settings); raises DataErrors on invalid data.
 
     With the setting ``ESURETY_INDEX_AFTER_RUN`` (esurety/site/search_index.py) the run builds no
     search index and writes no build record: it returns its record, for the caller to index and
-    record; otherwise it returns None.
+    record; otherwise it returns None. ``collect``: false when the process ends after this
+    (:func:`_cyclic_gc_paused`).
     """
     from pelican import Pelican
 
@@ -81,7 +88,7 @@ def render(output_dir: Path, settings_file: Path | None = None,
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        with _cyclic_gc_paused():
+        with _cyclic_gc_paused(collect=collect):
             Pelican(settings).run()
     except BaseException:
         site = sitedata.current()
@@ -95,20 +102,23 @@ def render(output_dir: Path, settings_file: Path | None = None,
     return site.state if site is not None else None
 
 
-def _render_then_index(staging: Path, settings_file: Path | None, extra: dict[str, Any]) -> None:
+def _render_then_index(staging: Path, settings_file: Path | None, extra: dict[str, Any], *, collect: bool) -> None:
     """make build: render in a forked child, then index and record the build here, once it has gone.
 
     The child holds the validated data, the templates and every page's work; when it exits all of
     that goes back to the system, so the indexer's memory (its Japanese dictionary and one shard)
     is not added to it. The indexer starts before the child, so its dictionary loads on the other
     core while the data is read. Where there is no ``fork``, the render runs here, and the rest the same.
+    The child does not collect its garbage before it exits; this process does unless ``collect`` is false.
     """
     if not search_index.index_enabled(extra):
-        render(staging, settings_file, extra)
+        render(staging, settings_file, extra, collect=collect)
         return
     search_index.start_indexer()
+    in_child = hasattr(os, "fork")  # else run_apart renders here
     try:
-        state = parallel.run_apart(lambda: render(staging, settings_file, {**extra, search_index.AFTER_RUN: True}))
+        state = parallel.run_apart(lambda: render(staging, settings_file, {**extra, search_index.AFTER_RUN: True},
+                                                  collect=collect and not in_child))
         if state is not None:  # None: the index is off in the settings file, and the run recorded itself
             search_index.index_and_record(staging, extra, state)
     finally:
@@ -122,7 +132,7 @@ POST_BUILD_STEPS: list[str] = ["search index (after the render, in this process)
 
 def build_site(output_dir: Path | None = None, settings_file: Path | None = None, *,
                incremental: bool = False, settings: dict[str, Any] | None = None,
-               remove_old_in_background: bool = False) -> Path:
+               remove_old_in_background: bool = False, collect: bool = True) -> Path:
     """Build into a sibling temporary folder and replace ``output_dir`` only when the build succeeded.
 
     With ``incremental`` (make build when output/ exists, and every rebuild of make serve), outputs
@@ -130,7 +140,8 @@ def build_site(output_dir: Path | None = None, settings_file: Path | None = None
     instead of rendered (esurety/site/buildstate.py); the result is the same tree a full build
     writes. Without it, everything is rendered. Either way the build's record is kept beside the
     output (var/build/<name>/) for the next incremental build. Invalid data fails before anything
-    is written.
+    is written. ``collect``: false when the process ends after the build (make build), so the build's
+    objects are not walked once more by the cyclic garbage collector.
     """
     output_dir = Path(output_dir or ROOT / "output").resolve()
     output_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -145,7 +156,7 @@ def build_site(output_dir: Path | None = None, settings_file: Path | None = None
         extra[search_index.SETTING] = False
     extra.update(settings or {})  # further Pelican settings, e.g. ESURETY_BUILD_DATE (--build-date)
     try:
-        _render_then_index(staging, settings_file, extra)
+        _render_then_index(staging, settings_file, extra, collect=collect)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(state_new, ignore_errors=True)
@@ -183,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         build_site(args.output, args.settings, incremental=not args.full, remove_old_in_background=True,
-                   settings={"ESURETY_BUILD_DATE": args.build_date} if args.build_date else None)
+                   collect=False, settings={"ESURETY_BUILD_DATE": args.build_date} if args.build_date else None)
     except DataErrors as exc:
         print(exc.report(), file=sys.stderr)
         print("データに誤りがあるため、サイトを書き出しませんでした（output/ は前回のまま）。", file=sys.stderr)

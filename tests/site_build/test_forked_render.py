@@ -185,3 +185,22 @@ def test_make_build_indexes_here_after_pelican_ran_in_a_child(tmp_path: Path, mo
     # and the build's record names the search shards, for the next incremental build
     manifest = (build.buildstate.state_dir(out) / "manifest.json").read_text(encoding="utf-8")
     assert f'"{search_index.FAMILY}"' in manifest
+
+
+@pytest.mark.parametrize(("collect", "collections"), [(True, 1), (False, 0)])
+def test_the_collector_is_paused_while_pelican_runs_and_walks_the_heap_once_unless_the_process_ends(
+        monkeypatch: pytest.MonkeyPatch, collect: bool, collections: int) -> None:
+    import gc
+
+    counted: list[int] = []
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda *args: counted.append(1) or 0)
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+    # GIVEN the collector on WHEN a render runs inside the pause THEN it is off inside and on again after,
+    # and the one collection at the end happens only when the process goes on afterwards; else what is
+    # alive is frozen, so the collector never walks it again
+    assert gc.isenabled()
+    with build._cyclic_gc_paused(collect=collect):
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    assert (len(counted), len(frozen)) == (collections, 1 - collections)
