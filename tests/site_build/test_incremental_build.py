@@ -110,6 +110,21 @@ def test_template_change_renders_what_uses_it(project: Path, tmp_path: Path) -> 
     assert_same_site(out, build_site(tmp_path / "full" / "output", settings))
 
 
+def test_setting_change_renders_every_page_again(project: Path, tmp_path: Path) -> None:
+    # GIVEN a built site WHEN a setting every page shows changes and make build runs incrementally
+    out, settings = tmp_path / "output", project / "pelicanconf.py"
+    build_site(out, settings)
+    before = inodes(out)
+    settings.write_text(settings.read_text(encoding="utf-8") + '\nSITENAME = "電子保証ガイド（改）"\n', encoding="utf-8")
+    build_site(out, settings, incremental=True)
+    # THEN no orderer's page is kept from the build before, each shows the new name, and the site is a full build's
+    after = inodes(out)
+    pages = [rel for rel in after if rel.startswith("municipalities/") and rel.endswith("/index.html")]
+    assert pages and not [rel for rel in pages if before.get(rel) == after[rel]]
+    assert all("電子保証ガイド（改）" in (out / rel).read_text(encoding="utf-8") for rel in pages)
+    assert_same_site(out, build_site(tmp_path / "full" / "output", settings))
+
+
 def test_pelican_alone_writes_the_same_site_as_make_build(project: Path, tmp_path: Path) -> None:
     day = dt.date(2026, 11, 20)
     built = build_site(tmp_path / "built" / "output", project / "pelicanconf.py",
