@@ -183,6 +183,14 @@ def _self_report(extra: dict[str, Any] | None = None) -> None:
     print("BENCH " + json.dumps(extra or {}), flush=True)
 
 
+def _make_build(root: Path, *, full: bool = True, settings: dict[str, Any] | None = None) -> int:
+    """``make build`` of the project at ``root`` (scripts.build.main, the build date fixed)."""
+    from scripts import build
+
+    return build.main(["--output", str(root / "output"), "--settings", str(root / "pelicanconf.py"),
+                       "--build-date", BUILD_DATE, *(["--full"] if full else [])], settings=settings)
+
+
 def _child_ours(root: Path, *, full: bool = True) -> int:
     """``make build`` (scripts.build.main), timing the search index (built after the render) apart; it ends
     the way ``python -m scripts.build`` does, without tearing the interpreter down."""
@@ -201,8 +209,7 @@ def _child_ours(root: Path, *, full: bool = True) -> int:
 
     search_index.build_index = measured  # type: ignore[assignment]
     started = time.perf_counter()
-    code = build.main(["--output", str(root / "output"), "--settings", str(root / "pelicanconf.py"),
-                       "--build-date", BUILD_DATE, *(["--full"] if full else [])])
+    code = _make_build(root, full=full)
     split["build_site_wall"] = time.perf_counter() - started
     _self_report({"split": split})
     build._exit_now(code)
@@ -210,19 +217,16 @@ def _child_ours(root: Path, *, full: bool = True) -> int:
 
 
 def _child_unindexed(root: Path) -> int:
-    """``make build --full``'s own call with the search index turned off (the setting, not a flag users have)."""
-    import datetime as dt
-
+    """``make build --full`` with the search index turned off (the setting, not a flag users have)."""
     from esurety.site import search_index
     from scripts import build
 
-    build.build_site(root / "output", root / "pelicanconf.py", remove_old_in_background=True, collect=False,
-                     settings={"ESURETY_BUILD_DATE": dt.date.fromisoformat(BUILD_DATE), search_index.SETTING: False})
+    code = _make_build(root, settings={search_index.SETTING: False})
     if (root / "output/pagefind").exists():
         raise AssertionError("the build without the index wrote a search index")
     _self_report()
-    build._exit_now(0)
-    return 0  # not reached
+    build._exit_now(code)
+    return code  # not reached
 
 
 def _child_incremental(root: Path) -> int:
@@ -262,7 +266,7 @@ def set_aside(path: Path, work: Path) -> None:
     if path.exists():
         trash = work / TRASH
         trash.mkdir(exist_ok=True)
-        path.rename(trash / f"{len(list(trash.iterdir()))}-{path.parent.name}-{path.name}")
+        path.rename(tempfile.mkdtemp(prefix=f"{path.parent.name}-{path.name}-", dir=trash))
 
 
 def empty_trash(work: Path) -> None:

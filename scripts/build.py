@@ -62,12 +62,12 @@ def _cyclic_gc_paused(*, collect: bool = True) -> Iterator[None]:
     try:
         yield
     finally:
-        if not collect:
-            gc.freeze()
         if was_enabled:
             gc.enable()
         if collect:
             gc.collect()
+        else:
+            gc.freeze()
 
 
 def render(output_dir: Path, settings_file: Path | None = None,
@@ -115,10 +115,9 @@ def _render_then_index(staging: Path, settings_file: Path | None, extra: dict[st
         render(staging, settings_file, extra, collect=collect)
         return
     search_index.start_indexer()
-    in_child = hasattr(os, "fork")  # else run_apart renders here
     try:
         state = parallel.run_apart(lambda: render(staging, settings_file, {**extra, search_index.AFTER_RUN: True},
-                                                  collect=collect and not in_child))
+                                                  collect=collect and not parallel.CAN_FORK))
         if state is not None:  # None: the index is off in the settings file, and the run recorded itself
             search_index.index_and_record(staging, extra, state)
     finally:
@@ -180,7 +179,8 @@ def build_site(output_dir: Path | None = None, settings_file: Path | None = None
     return output_dir
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, settings: dict[str, Any] | None = None) -> int:
+    """make build; ``settings``: further Pelican settings for the run (the benchmark turns the index off)."""
     parser = argparse.ArgumentParser(description="電子保証ガイドのサイトを output/ に書き出します。")
     parser.add_argument("--output", type=Path, default=ROOT / "output")
     parser.add_argument("--settings", type=Path, default=None, help="pelicanconf.py（既定）または publishconf.py")
@@ -194,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         build_site(args.output, args.settings, incremental=not args.full, remove_old_in_background=True,
-                   collect=False, settings={"ESURETY_BUILD_DATE": args.build_date} if args.build_date else None)
+                   collect=False, settings={**({"ESURETY_BUILD_DATE": args.build_date} if args.build_date else {}),
+                                            **(settings or {})})
     except DataErrors as exc:
         print(exc.report(), file=sys.stderr)
         print("データに誤りがあるため、サイトを書き出しませんでした（output/ は前回のまま）。", file=sys.stderr)

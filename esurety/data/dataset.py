@@ -186,9 +186,8 @@ class _Collector:
         self.labels: dict[str, str] = {}
         self.vocabulary: model.Vocabulary | None = None
         self.cache = cache
-        #: Paths of the files taken from the cache in this run.
-        self.from_cache: set[str] = set()
-        #: Paths of the files checked on their own by :meth:`load_files` in this run.
+        #: Paths of the files checked on their own in this run, or taken from a cache that says they
+        #: passed those checks (``checks_passed``).
         self.checked: set[str] = set()
 
     def _apart(self) -> _Collector:
@@ -205,13 +204,14 @@ class _Collector:
         """
         out: list[Loaded | None] = [None] * len(files)
         todo = []
-        for i, (path, cls, _checks) in enumerate(files):
+        for i, (path, cls, checks) in enumerate(files):
             hit = self.cache.get(path, cls) if self.cache is not None else None
             if hit is None:
                 todo.append(i)
             else:
-                self.from_cache.add(str(path))
                 out[i] = hit
+                if checks is not None and getattr(self.cache, "checks_passed", False):
+                    self.checked.add(str(path))
 
         def alone(i: int) -> tuple[int, Loaded | None, list[DataError], list[DataError]]:
             path, cls, checks = files[i]
@@ -376,7 +376,6 @@ def load_dataset(root: Path, layout: Layout | None = None, *, cache: FileCache |
     guidance, usage = by_kind["guidance"], by_kind["usage"]
     if cache is not None:
         cache.keep_only({str(p) for _, p in files})
-    checked = c.from_cache if getattr(cache, "checks_passed", False) else set()
 
     _check_reference(c, layout, reference)
     if vocab:
@@ -390,7 +389,7 @@ def load_dataset(root: Path, layout: Layout | None = None, *, cache: FileCache |
     for row in adopters.item.adopters if adopters else []:
         rows_by_page.setdefault(row.page, row)  # the first row that names the page
     for g in guidance:
-        if str(g.path) not in checked and str(g.path) not in c.checked:
+        if str(g.path) not in c.checked:
             _check_guidance_file(c, g, reference, vocab_item)
         if guarantors and vocab and adopters:
             from esurety.data import consistency

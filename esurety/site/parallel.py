@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CHUNK", "MIN_ITEMS", "SETTING", "Pool", "WorkerError", "map_items", "run_apart", "workers"]
+__all__ = ["CAN_FORK", "CHUNK", "MIN_ITEMS", "SETTING", "Pool", "WorkerError", "map_items", "run_apart", "workers"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -36,6 +36,8 @@ MIN_ITEMS = 64
 CHUNK = 8
 #: Pelican setting: how many processes render (default: the cores this process may use).
 SETTING = "ESURETY_WORKERS"
+#: Whether work can run in forked processes here; where not, :class:`Pool` and :func:`run_apart` run it here.
+CAN_FORK = hasattr(os, "fork")
 
 
 def workers(settings: dict[str, Any]) -> int:
@@ -61,7 +63,7 @@ class Pool(Generic[T, R]):
         self._items = list(items)
         self._children: list[tuple[int, int]] = []
         self._next: Any = None  # index of the next chunk's first item, in shared memory, under its lock
-        if workers < 2 or len(self._items) < MIN_ITEMS or not hasattr(os, "fork"):
+        if workers < 2 or len(self._items) < MIN_ITEMS or not CAN_FORK:
             return
         self._next = multiprocessing.get_context("fork").Value("q", 0)
         self._children = [_fork(self._take_all) for _ in range(1, workers)]  # each: items until none is left
@@ -123,7 +125,7 @@ def run_apart(fn: Callable[[], R]) -> R:
     become, so what this process does next (make build: the search index) does not come on top.
     Where ``fork`` does not exist, ``fn`` runs here.
     """
-    if not hasattr(os, "fork"):
+    if not CAN_FORK:
         return fn()
     kind, value = _answer(*_fork(fn))
     if kind == "raise":
