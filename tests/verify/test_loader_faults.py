@@ -160,8 +160,11 @@ def kill_at_staged(proc: subprocess.Popen[str], journal: Path, staged: int, time
     """Wait until the running loader has staged ``staged`` notices in its journal (or has ended)."""
     deadline = time.monotonic() + timeout
     while proc.poll() is None and time.monotonic() < deadline:
-        if journal.is_dir() and sum(1 for p in journal.rglob("*") if p.is_file()) >= staged:
-            return
+        try:
+            if sum(1 for p in journal.rglob("*") if p.is_file()) >= staged:
+                return
+        except FileNotFoundError:  # no journal yet, or the run removed it while it was counted
+            pass
         time.sleep(0.005)
 
 
