@@ -20,6 +20,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,6 +89,28 @@ def _uri(path: Path, mode: str) -> str:
     return f"file:{urllib.parse.quote(str(path.resolve()))}?mode={mode}"
 
 
+#: How long to sleep between tries of switching a new file to WAL while another process holds it.
+_WAL_RETRY_SECONDS = 0.01
+
+
+def _use_wal(conn: sqlite3.Connection, busy_timeout: float) -> None:
+    """Switch the file to WAL, waiting up to ``busy_timeout`` for other processes to let go of it.
+
+    The switch needs the file to itself, and SQLite answers "database is locked" at once instead of
+    calling the busy handler; two loaders creating the same new file at the same moment met that.
+    """
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(_WAL_RETRY_SECONDS)
+
+
 def initialise(path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
     """Create the file and its tables (the loader's job, never the function's); idempotent."""
     path = Path(path)
@@ -95,8 +118,7 @@ def initialise(path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) 
     conn = sqlite3.connect(_uri(path, "rwc"), uri=True, timeout=busy_timeout, isolation_level=None)
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn, busy_timeout)
         conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in filter(str.strip, _SCHEMA.split(";")):

@@ -439,3 +439,35 @@ def test_dynamodb_table_is_made_with_ttl_on_expires_at(dynamodb_env: str) -> Non
         assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
     finally:
         client.delete_table(TableName="ttl-check")
+
+
+def _initialise_after(path: str, barrier: Any, answers: Any) -> None:
+    from pathlib import Path
+
+    from lambda_verify.stores.sqlite import initialise
+
+    barrier.wait()
+    try:
+        initialise(Path(path))
+        answers.put("ok")
+    except Exception as exc:  # what the test reports
+        answers.put(repr(exc))
+
+
+def test_loaders_creating_the_same_new_sqlite_file_at_once_all_succeed(tmp_path: Any) -> None:
+    # GIVEN six processes that create the same new store file at the same moment, twenty times over
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    failures = []
+    for round_ in range(20):
+        path = str(tmp_path / f"store-{round_}.sqlite3")
+        barrier, answers = ctx.Barrier(6), ctx.Queue()
+        procs = [ctx.Process(target=_initialise_after, args=(path, barrier, answers)) for _ in range(6)]
+        for proc in procs:
+            proc.start()
+        # WHEN they have all answered THEN every one of them created or found the store (none saw it locked)
+        failures += [answer for answer in (answers.get(timeout=60) for _ in procs) if answer != "ok"]
+        for proc in procs:
+            proc.join()
+    assert failures == []
